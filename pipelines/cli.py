@@ -1,0 +1,174 @@
+"""`linkindex` command line: demo, ingest, build, report. CI, the DAGs and people all call these."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipelines.config import load_settings
+from pipelines.ingest.runner import IngestInputError, Outcome, expand_paths, ingest
+from pipelines.load.warehouse import Warehouse, WarehouseBusy
+from pipelines.models.build import BuildReport, ContractViolation, build
+from pipelines.quality.checks import QualityGateFailed
+from pipelines.report import domain_report
+
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+home_option = click.option(
+    "--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="linkindex home holding lake/ and warehouse.duckdb [default: $LINKINDEX_HOME, else ./linkindex-home]",
+)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"), TimeElapsedColumn(), console=err, transient=False,
+    )
+
+
+def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail to stderr.")
+def main(verbose: bool) -> None:
+    """linkindex: vendor backlink exports and crawls into one curated link index."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr)
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@home_option
+@click.option("--target", default=None, help="Target domain the exports were taken for (GSC needs it when "
+              "the file name does not say).")
+@click.option("--observed-on", "observed_on", default=None, callback=_parse_day,
+              help="Date the files vouch for, YYYY-MM-DD [default: from the file name, else newest last seen].")
+def ingest_cmd(paths: tuple[Path, ...], home: Path | None, target: str | None, observed_on: date | None) -> None:
+    """Read export files or folders into the lake. Exits non-zero if any file failed."""
+    settings = load_settings(home)
+    outcomes = _ingest_with_progress(list(paths), settings, target, observed_on)
+    _print_outcomes(outcomes)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+def _ingest_with_progress(
+    paths: list[Path], settings, target: str | None, observed_on: date | None  # type: ignore[no-untyped-def]
+) -> list[Outcome]:
+    files = expand_paths(paths)
+    with _progress() as progress:
+        task = progress.add_task("ingest", total=len(files), item="")
+        try:
+            return ingest(
+                paths, settings, target=target, observed_on=observed_on,
+                on_file=lambda path, _size: progress.update(task, advance=1, item=path.name),
+            )
+        except IngestInputError as exc:
+            raise click.UsageError(str(exc)) from None
+
+
+def _print_outcomes(outcomes: list[Outcome]) -> None:
+    table = Table(title=f"ingest: {len(outcomes)} files")
+    for col in ("file", "status", "report", "read", "kept", "quarantined", "error"):
+        table.add_column(col, overflow="fold")
+    for o in outcomes:
+        report = f"{o.row.get('source_system') or '-'} {o.row.get('report') or ''}".strip()
+        style = {"failed": "red", "partial": "yellow"}.get(o.status)
+        table.add_row(o.file_name, o.status, report, str(o.rows_read), str(o.rows_kept),
+                      str(o.rows_quarantined), o.error or "", style=style)
+    console.print(table)
+    totals = [sum(getattr(o, f) for o in outcomes) for f in ("rows_read", "rows_kept", "rows_quarantined")]
+    failed = sum(o.status == "failed" for o in outcomes)
+    console.print(f"rows read {totals[0]:,} = kept {totals[1]:,} + quarantined {totals[2]:,}; "
+                  f"files failed: {failed}")
+
+
+@main.command("build")
+@home_option
+def build_cmd(home: Path | None) -> None:
+    """Build the lake into the curated warehouse tables and publish them atomically."""
+    settings = load_settings(home)
+    report = _build_with_progress(settings)
+    _print_build(report)
+
+
+def _build_with_progress(settings) -> BuildReport:  # type: ignore[no-untyped-def]
+    from pipelines.models.graph import load_models
+    with _progress() as progress:
+        task = progress.add_task("build", total=len(load_models()), item="")
+        try:
+            return build(settings, on_step=lambda name: progress.update(task, advance=1, item=name))
+        except (QualityGateFailed, ContractViolation, WarehouseBusy) as exc:
+            err.print(f"[red]build not published:[/red] {exc}")
+            sys.exit(1)
+
+
+def _print_build(report: BuildReport) -> None:
+    table = Table(title=f"warehouse {report.warehouse}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in report.tables.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    warned = [c for c in report.checks if not c.passed]
+    passed = sum(c.passed for c in report.checks)
+    console.print(f"quality checks: {passed} passed, {len(warned)} warnings")
+    for c in warned:
+        console.print(f"  [yellow]warn[/yellow] {c.table}.{c.check}: {c.failing_rows} rows")
+
+
+@main.command("report")
+@click.argument("domain")
+@home_option
+@click.option("--top", default=10, show_default=True, help="Rows in each top list.")
+def report_cmd(domain: str, home: Path | None, top: int) -> None:
+    """A target domain's profile: totals, top referring domains, anchor mix, velocity."""
+    settings = load_settings(home)
+    try:
+        con = Warehouse(settings.home).connect()
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from None
+    with con:
+        if not domain_report(con, domain.strip().lower(), top, console):
+            err.print(f"[red]{domain} is not a target in {settings.warehouse}[/red]")
+            sys.exit(1)
+
+
+@main.command("demo")
+@home_option
+@click.option("--seed", default=7, show_default=True, help="Seed of the generated link world.")
+@click.option("--domains", "n_domains", default=3000, show_default=True, help="Referring domains to generate.")
+def demo_cmd(home: Path | None, seed: int, n_domains: int) -> None:
+    """Generate a realistic landing folder, ingest it, build, and print a summary."""
+    from pipelines.demo import generate_landing
+
+    settings = load_settings(home)
+    landing = settings.home / "landing"
+    err.print(f"generating demo exports in {landing} ...")
+    manifest = generate_landing(landing, seed=seed, n_domains=n_domains)
+    outcomes: list[Outcome] = []
+    for day in manifest.dates:
+        outcomes += _ingest_with_progress([landing / day.isoformat()], settings, None, None)
+    _print_outcomes(outcomes)
+    report = _build_with_progress(settings)
+    _print_build(report)
+    with Warehouse(settings.home).connect() as con:
+        for target in manifest.targets:
+            domain_report(con, target, 5, console)
+    console.print(f"\nQuery it: duckdb -readonly {report.warehouse}   or   linkindex report DOMAIN "
+                  f"--home {settings.home}")

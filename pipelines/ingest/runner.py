@@ -1,0 +1,237 @@
+"""Ingest step: read export files into the lake, one outcome row per file, never stopping on a bad file."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipelines.config import Settings
+from pipelines.contracts import all_contracts, contract
+from pipelines.ingest.vendors import ReadResult, ReportError, read_export
+from pipelines.load.lake import Lake
+from pipelines.stage.domains import DomainResolver
+from pipelines.stage.links import stage_links
+from pipelines.stage.urls import canonicalize
+
+log = logging.getLogger(__name__)
+
+# Vendors cut exports at account limits; a file of exactly this many rows is probably incomplete.
+ROW_CAPS = (10_000, 50_000)
+_LAST_SEEN_COLUMNS = ("last_seen_claim", "last_seen")
+
+
+class IngestInputError(ValueError):
+    """An input that cannot be ingested as given; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    file_name: str
+    status: str
+    rows_read: int
+    rows_kept: int
+    rows_quarantined: int
+    error: str | None
+    row: dict[str, object]
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, plus every non-hidden file under named folders, in a stable order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def target_domain(value: str, resolver: DomainResolver) -> str | None:
+    """Registrable domain of a target given as a domain, host or URL; None if it is not one."""
+    canon = canonicalize(value.strip())
+    if isinstance(canon, str):
+        return None
+    return resolver.resolve(canon.host).registrable_domain
+
+
+def ingest(
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    target: str | None = None,
+    observed_on: date | None = None,
+    today: date | None = None,
+    on_file: Callable[[Path, int], None] | None = None,
+) -> list[Outcome]:
+    """Ingest every file under `paths` into the lake; return one Outcome per file."""
+    resolver = DomainResolver(include_private=settings.include_private_suffixes)
+    target_dom = None
+    if target is not None:
+        target_dom = target_domain(target, resolver)
+        if target_dom is None:
+            raise IngestInputError(f"--target {target!r} is not a domain, host or URL")
+    lake = Lake(settings.lake)
+    run_day = today or datetime.now(UTC).date()
+    outcomes = []
+    for path in expand_paths(paths):
+        outcomes.append(
+            _ingest_file(path, lake, settings, resolver, target_dom, target, observed_on, run_day)
+        )
+        if on_file is not None:
+            on_file(path, path.stat().st_size if path.exists() else 0)
+    return outcomes
+
+
+def _ingest_file(
+    path: Path,
+    lake: Lake,
+    settings: Settings,
+    resolver: DomainResolver,
+    target_dom: str | None,
+    target_raw: str | None,
+    observed_on: date | None,
+    today: date,
+) -> Outcome:
+    row: dict[str, object] = {
+        "file_name": path.name, "file_path": str(path), "file_bytes": 0, "status": "failed",
+        "rows_read": 0, "rows_kept": 0, "rows_quarantined": 0, "anchors_truncated": 0,
+        "suspected_row_cap": False, "ingested_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        row["file_id"] = hashlib.sha256(str(path).encode()).hexdigest()
+        row["error"] = f"{path}: cannot read file: {exc.strerror or exc}"
+        return _record(lake, row)
+    file_id = hashlib.sha256(data).hexdigest()
+    row.update(file_id=file_id, file_bytes=len(data))
+    try:
+        result = read_export(data, path.name)
+        row.update(
+            source_system=result.source_system, report=result.report, table_name=result.table_name,
+            encoding=result.encoding, compression=result.compression, delimiter=result.delimiter,
+            rows_read=result.rows_read, suspected_row_cap=result.rows_read in ROW_CAPS,
+        )
+        day, day_source = _observed_on(result, observed_on)
+        export_target = target_dom or _hinted_target(result, resolver)
+        row.update(observed_on=day, observed_on_source=day_source)
+        ingest_cols = {
+            "file_id": file_id, "file_name": path.name, "observed_on": day,
+            "export_complete": not row["suspected_row_cap"],
+        }
+        quarantine = _with_columns(result.quarantine, ingest_cols)
+        if result.table_name == "link_observations":
+            raw = result.rows
+            raw = _fill_target(raw, target_raw or result.target_hint, path)
+            raw = _with_columns(raw, {**ingest_cols, "export_target": export_target})
+            kept, staged_q = stage_links(
+                raw, resolver=resolver, today=today, anchor_max_chars=settings.anchor_max_chars
+            )
+            if export_target is None:
+                export_target = _dominant(kept["target_domain"])
+                kept = kept.set_column(
+                    kept.schema.get_field_index("export_target"), "export_target",
+                    pa.array([export_target] * kept.num_rows, pa.string()),
+                )
+            quarantine = pa.concat_tables([quarantine, staged_q.select(quarantine.column_names)])
+            row["anchors_truncated"] = pc.sum(kept["anchor_truncated"].cast(pa.int64())).as_py() or 0
+        else:
+            kept = _with_columns(result.rows, {**ingest_cols, "export_target": export_target})
+        row.update(export_target=export_target)
+        lake.write_part(contract(result.table_name), kept, file_id)
+        lake.write_part(contract("quarantine"), quarantine, file_id)
+        row.update(
+            rows_kept=kept.num_rows, rows_quarantined=quarantine.num_rows,
+            status="partial" if quarantine.num_rows else "ok",
+        )
+        if kept.num_rows + quarantine.num_rows != result.rows_read:
+            raise AssertionError(
+                f"{path}: {result.rows_read} rows read but {kept.num_rows} kept + "
+                f"{quarantine.num_rows} quarantined"
+            )
+    except (ReportError, IngestInputError) as exc:
+        row.update(status="failed", rows_kept=0, rows_quarantined=0, error=str(exc))
+        _forget(lake, file_id)
+    except Exception as exc:  # one bad file must never stop the others; the outcome names it
+        log.exception("ingest of %s failed", path)
+        row.update(status="failed", rows_kept=0, rows_quarantined=0,
+                   error=f"{path.name}: {type(exc).__name__}: {exc}")
+        _forget(lake, file_id)
+    return _record(lake, row)
+
+
+def _forget(lake: Lake, file_id: str) -> None:
+    """A failed file leaves no rows behind, even from an earlier successful ingest of the same bytes."""
+    for name, table_contract in all_contracts().items():
+        if table_contract.layer == "lake" and name != "ingest_outcomes":
+            lake.remove_part(name, file_id)
+
+
+def _record(lake: Lake, row: dict[str, object]) -> Outcome:
+    schema = contract("ingest_outcomes").arrow_schema()
+    table = pa.Table.from_pylist([{name: row.get(name) for name in schema.names}], schema=schema)
+    lake.write_part(contract("ingest_outcomes"), table, str(row["file_id"]))
+    return Outcome(
+        file_name=str(row["file_name"]), status=str(row["status"]), rows_read=int(row["rows_read"]),  # type: ignore[call-overload]
+        rows_kept=int(row["rows_kept"]), rows_quarantined=int(row["rows_quarantined"]),  # type: ignore[call-overload]
+        error=row.get("error"),  # type: ignore[arg-type]
+        row=row,
+    )
+
+
+def _observed_on(result: ReadResult, given: date | None) -> tuple[date, str]:
+    """What the file vouches for: the option, else the export time in its name, else its newest last-seen."""
+    if given is not None:
+        return given, "option"
+    if result.exported_at is not None:
+        return result.exported_at.date(), "file_name"
+    for column in _LAST_SEEN_COLUMNS:
+        if column in result.rows.column_names:
+            newest = pc.max(result.rows[column]).as_py()
+            if newest is not None:
+                return newest.date(), "last_seen"
+    raise IngestInputError(
+        f"{result.source_system} {result.report} file states no date: pass --observed-on YYYY-MM-DD"
+    )
+
+
+def _hinted_target(result: ReadResult, resolver: DomainResolver) -> str | None:
+    return target_domain(result.target_hint, resolver) if result.target_hint else None
+
+
+def _fill_target(raw: pa.Table, target: str | None, path: Path) -> pa.Table:
+    """GSC link lists name no target page; the property (file name or --target) stands in for it."""
+    column = raw["target_url_raw"]
+    if column.null_count == 0:
+        return raw
+    if target is None:
+        raise IngestInputError(
+            f"{path.name}: the export names no target and its file name gives none: pass --target DOMAIN"
+        )
+    filled = pc.fill_null(column, pa.scalar(target))
+    return raw.set_column(raw.schema.get_field_index("target_url_raw"), "target_url_raw", filled)
+
+
+def _dominant(column: pa.ChunkedArray) -> str | None:
+    """The most frequent value (ties broken by the smaller value, so reruns agree)."""
+    counted = pc.value_counts(column.drop_null())
+    pairs = zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True)
+    best = min(pairs, key=lambda vc: (-vc[1], vc[0]), default=None)
+    return best[0] if best else None
+
+
+def _with_columns(table: pa.Table, values: dict[str, object]) -> pa.Table:
+    for name, value in values.items():
+        table = table.append_column(name, pa.array([value] * table.num_rows))
+    return table

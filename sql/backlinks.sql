@@ -1,0 +1,116 @@
+-- model: backlinks
+-- grain: one row per (source_url, target_url), merged across every source system and snapshot
+-- depends_on: int_link_observations, int_link_events, build_settings
+-- first_seen/last_seen: earliest and latest evidence of the link live, from any source. A lost event counts
+-- only if no source saw the link live on or after it; the earliest such event gives lost_at and lost_reason
+-- (a stated reason wins over `absent_from_export` / `unstated` on the same day). A link with no lost event
+-- whose last evidence is older than `page_dropped_days` before its target's newest observation is
+-- `page_dropped`. A lost event followed by live evidence makes the link `linkrestored`.
+WITH live AS (
+    SELECT source_url, target_url, MIN(event_date) AS first_live, MAX(event_date) AS last_live
+    FROM int_link_events WHERE kind = 'live'
+    GROUP BY source_url, target_url
+),
+attrs AS (
+    SELECT
+        source_url, target_url,
+        MIN(source_host) AS source_host, MIN(source_domain) AS source_domain,
+        MIN(target_host) AS target_host, MIN(target_domain) AS target_domain,
+        MIN(observed_on) AS first_observed_on, MAX(observed_on) AS last_observed_on,
+        ARG_MAX(nofollow, obs_rank) FILTER (WHERE nofollow IS NOT NULL) AS nofollow,
+        ARG_MAX(ugc, obs_rank) FILTER (WHERE ugc IS NOT NULL) AS ugc,
+        ARG_MAX(sponsored, obs_rank) FILTER (WHERE sponsored IS NOT NULL) AS sponsored,
+        ARG_MAX(dofollow, obs_rank) FILTER (WHERE dofollow IS NOT NULL) AS dofollow,
+        COALESCE(ARG_MAX(link_type, obs_rank) FILTER (WHERE link_type <> 'unknown'), 'unknown') AS link_type,
+        ARG_MAX(anchor, obs_rank) FILTER (WHERE anchor IS NOT NULL) AS latest_anchor,
+        COUNT(DISTINCT anchor_norm) AS anchor_count,
+        ARG_MAX(new_reason_claim, obs_rank) FILTER (WHERE new_reason_claim IS NOT NULL) AS new_reason_claim,
+        BOOL_OR(COALESCE(is_sitewide_claim, FALSE)) AS sitewide_claim,
+        ARRAY_AGG(DISTINCT source_system ORDER BY source_system) AS source_systems,
+        COUNT(*) AS observations
+    FROM int_link_observations
+    GROUP BY source_url, target_url
+),
+spans AS (
+    SELECT a.*,
+           COALESCE(l.first_live, a.first_observed_on) AS first_seen,
+           COALESCE(l.last_live, a.first_observed_on) AS last_seen
+    FROM attrs AS a LEFT JOIN live AS l USING (source_url, target_url)
+),
+loss_days AS (
+    SELECT e.source_url, e.target_url, e.event_date, e.reason
+    FROM int_link_events AS e
+    LEFT JOIN int_link_events AS same_day_live
+        ON same_day_live.kind = 'live' AND same_day_live.source_url = e.source_url
+        AND same_day_live.target_url = e.target_url AND same_day_live.event_date = e.event_date
+    WHERE e.kind = 'lost' AND same_day_live.source_url IS NULL
+),
+current_loss AS (
+    SELECT source_url, target_url, event_date AS lost_at, reason AS lost_reason
+    FROM (
+        SELECT d.*, ROW_NUMBER() OVER (
+            PARTITION BY d.source_url, d.target_url
+            ORDER BY d.event_date, CASE WHEN d.reason IN ('absent_from_export', 'unstated') THEN 1 ELSE 0 END,
+                     d.reason
+        ) AS rn
+        FROM loss_days AS d JOIN spans AS s USING (source_url, target_url)
+        WHERE d.event_date > s.last_seen
+    ) AS ranked
+    WHERE rn = 1
+),
+restored AS (
+    SELECT DISTINCT d.source_url, d.target_url
+    FROM loss_days AS d JOIN spans AS s USING (source_url, target_url)
+    WHERE d.event_date > s.first_seen AND d.event_date < s.last_seen
+),
+target_horizon AS (
+    SELECT target_domain, MAX(observed_on) AS as_of FROM int_link_observations GROUP BY target_domain
+),
+resolved AS (
+    SELECT
+        s.*,
+        CASE
+            WHEN c.lost_at IS NOT NULL THEN c.lost_at
+            WHEN s.last_seen < h.as_of - cfg.page_dropped_days THEN s.last_seen + cfg.page_dropped_days
+        END AS lost_at,
+        CASE
+            WHEN c.lost_at IS NOT NULL THEN c.lost_reason
+            WHEN s.last_seen < h.as_of - cfg.page_dropped_days THEN 'page_dropped'
+        END AS lost_reason,
+        r.source_url IS NOT NULL AS was_restored
+    FROM spans AS s
+    CROSS JOIN build_settings AS cfg
+    JOIN target_horizon AS h ON h.target_domain = s.target_domain
+    LEFT JOIN current_loss AS c USING (source_url, target_url)
+    LEFT JOIN restored AS r USING (source_url, target_url)
+)
+SELECT
+    source_url,
+    target_url,
+    source_host,
+    source_domain,
+    target_host,
+    target_domain,
+    first_seen,
+    last_seen,
+    lost_at,
+    lost_reason,
+    lost_at IS NULL AS is_live,
+    CASE
+        WHEN was_restored THEN 'linkrestored'
+        WHEN new_reason_claim IS NOT NULL THEN new_reason_claim
+        WHEN first_seen = MIN(first_seen) OVER (PARTITION BY source_url) THEN 'pagefound'
+        ELSE 'linkfound'
+    END AS new_reason,
+    nofollow,
+    ugc,
+    sponsored,
+    dofollow,
+    link_type,
+    latest_anchor,
+    anchor_count,
+    sitewide_claim,
+    source_systems,
+    observations
+FROM resolved
+ORDER BY target_domain, source_url, target_url

@@ -1,0 +1,57 @@
+-- model: int_link_events
+-- grain: one row per (source_url, target_url, event_date, kind, reason, source_system)
+-- depends_on: int_link_observations
+-- Evidence that a link was live or lost on a day. Live: the export date of a row that shows the link live,
+-- and any first/last-seen claim. Lost: a vendor's lost claim, or absence from the next complete full
+-- snapshot of the same (source system, report, export target). GSC lists are samples, never full snapshots,
+-- and an export cut at a row cap is no evidence of absence.
+WITH claims AS (
+    SELECT source_url, target_url, observed_on AS event_date, 'live' AS kind,
+           CAST(NULL AS VARCHAR) AS reason, source_system
+    FROM int_link_observations WHERE live_in_export
+    UNION ALL
+    SELECT source_url, target_url, CAST(first_seen_claim AS DATE), 'live', NULL, source_system
+    FROM int_link_observations WHERE first_seen_claim IS NOT NULL
+    UNION ALL
+    SELECT source_url, target_url, CAST(last_seen_claim AS DATE), 'live', NULL, source_system
+    FROM int_link_observations WHERE last_seen_claim IS NOT NULL
+    UNION ALL
+    SELECT source_url, target_url, CAST(COALESCE(lost_at_claim, observed_on) AS DATE), 'lost',
+           COALESCE(lost_reason_claim, 'unstated'), source_system
+    FROM int_link_observations WHERE NOT live_in_export
+),
+snapshots AS (
+    SELECT source_system, report, export_target, observed_on,
+           BOOL_AND(export_complete) AS complete
+    FROM int_link_observations
+    WHERE source_system <> 'gsc' AND export_target IS NOT NULL
+    GROUP BY source_system, report, export_target, observed_on
+),
+next_snapshot AS (
+    SELECT source_system, report, export_target, observed_on,
+           LEAD(observed_on) OVER w AS next_on,
+           LEAD(complete) OVER w AS next_complete
+    FROM snapshots
+    WINDOW w AS (PARTITION BY source_system, report, export_target ORDER BY observed_on)
+),
+present AS (
+    SELECT DISTINCT source_system, report, export_target, observed_on, source_url, target_url
+    FROM int_link_observations
+    WHERE source_system <> 'gsc' AND export_target IS NOT NULL
+),
+absent AS (
+    SELECT p.source_url, p.target_url, n.next_on AS event_date, 'lost' AS kind,
+           'absent_from_export' AS reason, p.source_system
+    FROM present AS p
+    JOIN next_snapshot AS n
+        ON p.source_system = n.source_system AND p.report = n.report
+        AND p.export_target = n.export_target AND p.observed_on = n.observed_on
+    LEFT JOIN present AS later
+        ON later.source_system = p.source_system AND later.report = p.report
+        AND later.export_target = p.export_target AND later.observed_on = n.next_on
+        AND later.source_url = p.source_url AND later.target_url = p.target_url
+    WHERE n.next_on IS NOT NULL AND n.next_complete AND later.source_url IS NULL
+)
+SELECT DISTINCT source_url, target_url, event_date, kind, reason, source_system FROM claims
+UNION
+SELECT source_url, target_url, event_date, kind, reason, source_system FROM absent

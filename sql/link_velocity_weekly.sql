@@ -1,0 +1,18 @@
+-- model: link_velocity_weekly
+-- grain: one row per (target_domain, week_start)
+-- depends_on: link_velocity_daily
+-- Roll-up of link_velocity_daily: sums of new and lost, live totals at the end of the week, spike days.
+SELECT
+    target_domain,
+    CAST(DATE_TRUNC('week', day) AS DATE) AS week_start,
+    CAST(SUM(new_backlinks) AS BIGINT) AS new_backlinks,
+    CAST(SUM(lost_backlinks) AS BIGINT) AS lost_backlinks,
+    CAST(SUM(new_referring_domains) AS BIGINT) AS new_referring_domains,
+    CAST(SUM(lost_referring_domains) AS BIGINT) AS lost_referring_domains,
+    ARG_MAX(live_backlinks, day) AS live_backlinks,
+    ARG_MAX(live_referring_domains, day) AS live_referring_domains,
+    COUNT(*) FILTER (WHERE is_spike_new OR is_spike_lost) AS spike_days,
+    COUNT(*) AS days
+FROM link_velocity_daily
+GROUP BY target_domain, CAST(DATE_TRUNC('week', day) AS DATE)
+ORDER BY target_domain, week_start

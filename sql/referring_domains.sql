@@ -1,0 +1,67 @@
+-- model: referring_domains
+-- grain: one row per (target_domain, referring_domain)
+-- depends_on: backlinks, link_observations, vendor_referring_domains, build_settings
+-- Sitewide: the referring domain links to the target from at least `sitewide_min_share` of its known pages
+-- and at least `sitewide_min_pages` pages, or a vendor flags its links sitewide. Its known pages are every
+-- page of that domain seen as a link source in any input (vendor exports only list linking pages, so the
+-- share is an upper bound until crawl data adds the pages without links). IP and /24 subnet come from the
+-- newest vendor referring-domains row that states an IP.
+WITH known_pages AS (
+    SELECT source_domain, COUNT(DISTINCT source_url) AS known_pages
+    FROM link_observations GROUP BY source_domain
+),
+vendor_ip AS (
+    SELECT referring_domain, ip FROM (
+        SELECT LOWER(TRIM(referring_domain_raw)) AS referring_domain, ip,
+               ROW_NUMBER() OVER (
+                   PARTITION BY LOWER(TRIM(referring_domain_raw))
+                   ORDER BY observed_on DESC, source_system, file_id, row_number
+               ) AS rn
+        FROM vendor_referring_domains
+        WHERE ip IS NOT NULL AND ip <> ''
+    ) AS ranked WHERE rn = 1
+),
+grouped AS (
+    SELECT
+        target_domain,
+        source_domain AS referring_domain,
+        COUNT(*) AS backlinks,
+        COUNT(*) FILTER (WHERE is_live) AS live_backlinks,
+        COUNT(*) FILTER (WHERE is_live AND dofollow) AS dofollow_backlinks,
+        COUNT(DISTINCT target_url) AS target_pages_linked,
+        COUNT(DISTINCT source_url) AS linking_pages,
+        COUNT(DISTINCT source_host) AS referring_hosts,
+        MIN(first_seen) AS first_seen,
+        MAX(last_seen) AS last_seen,
+        MAX(lost_at) AS last_lost_at,
+        BOOL_OR(sitewide_claim) AS sitewide_claim
+    FROM backlinks
+    GROUP BY target_domain, source_domain
+)
+SELECT
+    g.target_domain,
+    g.referring_domain,
+    g.backlinks,
+    g.live_backlinks,
+    g.dofollow_backlinks,
+    g.target_pages_linked,
+    g.linking_pages,
+    g.referring_hosts,
+    k.known_pages,
+    g.first_seen,
+    g.last_seen,
+    CASE WHEN g.live_backlinks = 0 THEN g.last_lost_at END AS lost_at,
+    g.live_backlinks > 0 AS is_live,
+    (
+        g.sitewide_claim
+        OR (g.linking_pages >= cfg.sitewide_min_pages
+            AND CAST(g.linking_pages AS DOUBLE) / k.known_pages >= cfg.sitewide_min_share)
+    ) AS is_sitewide,
+    v.ip,
+    CASE WHEN REGEXP_MATCHES(v.ip, '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$')
+         THEN REGEXP_EXTRACT(v.ip, '^([0-9]+\.[0-9]+\.[0-9]+)\.', 1) || '.0/24' END AS subnet_24
+FROM grouped AS g
+CROSS JOIN build_settings AS cfg
+JOIN known_pages AS k ON k.source_domain = g.referring_domain
+LEFT JOIN vendor_ip AS v ON v.referring_domain = g.referring_domain
+ORDER BY g.target_domain, g.referring_domain

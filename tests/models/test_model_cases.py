@@ -1,0 +1,46 @@
+"""SQL model tests as data: each YAML in cases/ gives input observations and the rows expected out.
+
+A case lists `given` observations (see harness.observation for defaults), optional `settings`,
+`brand_terms`, `keywords`, and `expect`: per table, a `where` filter and the rows it must return. Only the
+columns named in the expected rows are compared, in the order of the table's grain.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipelines.contracts import contract
+from tests.models.harness import observation, rows, run
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+@pytest.mark.parametrize("case_path", CASES, ids=[p.stem for p in CASES])
+def test_model_case(case_path: Path) -> None:
+    case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
+    con = run(
+        [observation(**obs) for obs in case["given"]],
+        settings=case.get("settings"), brand_terms=case.get("brand_terms"), keywords=case.get("keywords"),
+    )
+    for table, spec in case["expect"].items():
+        expected = spec["rows"]
+        columns = list(dict.fromkeys(k for row in expected for k in row)) if expected else ["1"]
+        order = ", ".join(contract(table).grain)
+        where = f"WHERE {spec['where']}" if "where" in spec else ""
+        actual = rows(con, f"SELECT {', '.join(columns)} FROM {table} {where} ORDER BY {order}")
+        got = [{k: _norm(v) for k, v in r.items()} for r in actual]
+        want = [{k: _norm(r.get(k)) for k in columns} for r in expected]
+        assert got == want, f"{case_path.name}: {table} {where}\n{case.get('description', '')}"
