@@ -2,7 +2,7 @@
 
 A case lists `given` observations (see harness.observation for defaults), optional `settings`,
 `brand_terms`, `keywords`, and `expect`: per table, a `where` filter and the rows it must return. Only the
-columns named in the expected rows are compared, in the order of the table's grain.
+columns named in each expected row are compared, in the order of the table's grain.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def test_model_case(case_path: Path) -> None:
         order = ", ".join(contract(table).grain)
         where = f"WHERE {spec['where']}" if "where" in spec else ""
         actual = rows(con, f"SELECT {', '.join(columns)} FROM {table} {where} ORDER BY {order}")
-        got = [{k: _norm(v) for k, v in r.items()} for r in actual]
-        want = [{k: _norm(r.get(k)) for k in columns} for r in expected]
+        assert len(actual) == len(expected), f"{case_path.name}: {table} {where}: {actual}"
+        got = [{k: _norm(got_row[k]) for k in want_row} for got_row, want_row in zip(actual, expected, strict=True)]
+        want = [{k: _norm(v) for k, v in want_row.items()} for want_row in expected]
         assert got == want, f"{case_path.name}: {table} {where}\n{case.get('description', '')}"
