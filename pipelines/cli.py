@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.config import load_settings
+from pipelines.config import CONFIG_FILE, load_settings, resolve_home
 from pipelines.ingest.runner import IngestInputError, Outcome, expand_paths, ingest
+from pipelines.load.lake import atomic_write_bytes
 from pipelines.load.warehouse import Warehouse, WarehouseBusy
 from pipelines.models.build import BuildReport, ContractViolation, build
 from pipelines.quality.checks import QualityGateFailed
@@ -155,15 +156,21 @@ def report_cmd(domain: str, home: Path | None, top: int) -> None:
 @click.option("--domains", "n_domains", default=3000, show_default=True, help="Referring domains to generate.")
 def demo_cmd(home: Path | None, seed: int, n_domains: int) -> None:
     """Generate a realistic landing folder, ingest it, build, and print a summary."""
-    from pipelines.demo import generate_landing
+    from pipelines.demo import demo_config, generate_landing
 
-    settings = load_settings(home)
-    landing = settings.home / "landing"
+    root = resolve_home(home)
+    landing = root / "landing"
     err.print(f"generating demo exports in {landing} ...")
     manifest = generate_landing(landing, seed=seed, n_domains=n_domains)
+    config = root / CONFIG_FILE
+    if not config.exists():
+        atomic_write_bytes(config, demo_config(manifest).encode("utf-8"))
+        err.print(f"wrote the demo sites' brand terms and keywords to {config}")
+    settings = load_settings(root)
     outcomes: list[Outcome] = []
     for day in manifest.dates:
-        outcomes += _ingest_with_progress([landing / day.isoformat()], settings, None, None)
+        # Landing folders are per day, so the folder's date is what the files vouch for.
+        outcomes += _ingest_with_progress([landing / day.isoformat()], settings, None, day)
     _print_outcomes(outcomes)
     report = _build_with_progress(settings)
     _print_build(report)
@@ -172,3 +179,5 @@ def demo_cmd(home: Path | None, seed: int, n_domains: int) -> None:
             domain_report(con, target, 5, console)
     console.print(f"\nQuery it: duckdb -readonly {report.warehouse}   or   linkindex report DOMAIN "
                   f"--home {settings.home}")
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)

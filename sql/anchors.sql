@@ -1,20 +1,20 @@
 -- model: anchors
 -- grain: one row per (target_domain, anchor_norm)
--- depends_on: int_link_observations, backlinks, anchor_terms, generic_anchors
+-- depends_on: int_backlink_observations, backlinks, anchor_terms, generic_anchors
 -- A backlink counts once per distinct anchor it was seen with. Categories, first match wins:
 -- image_empty (empty text or alt), naked_url (the anchor is a URL or host name), generic (a stock phrase in
 -- one of several languages), compound (brand term and keyword), branded, exact_match (equals a keyword),
 -- partial_match (contains a keyword or a keyword token), other. Terms match on anchor_key (punctuation-free).
 WITH uses AS (
     SELECT DISTINCT o.target_domain, o.anchor_norm, o.anchor_key, o.source_url, o.target_url, o.source_domain
-    FROM int_link_observations AS o
+    FROM int_backlink_observations AS o
     WHERE o.anchor_norm IS NOT NULL
 ),
 spans AS (
     SELECT target_domain, anchor_norm,
            MIN(COALESCE(CAST(first_seen_claim AS DATE), observed_on)) AS first_seen,
            MAX(GREATEST(COALESCE(CAST(last_seen_claim AS DATE), observed_on), observed_on)) AS last_seen
-    FROM int_link_observations WHERE anchor_norm IS NOT NULL
+    FROM int_backlink_observations WHERE anchor_norm IS NOT NULL
     GROUP BY target_domain, anchor_norm
 ),
 grouped AS (

@@ -1,6 +1,6 @@
 -- model: backlinks
 -- grain: one row per (source_url, target_url), merged across every source system and snapshot
--- depends_on: int_link_observations, int_link_events, build_settings
+-- depends_on: int_backlink_observations, int_link_events, build_settings
 -- first_seen/last_seen: earliest and latest evidence of the link live, from any source. A lost event counts
 -- only if no source saw the link live on or after it; the earliest such event gives lost_at and lost_reason
 -- (a stated reason wins over `absent_from_export` / `unstated` on the same day). A link with no lost event
@@ -17,6 +17,7 @@ attrs AS (
         MIN(source_host) AS source_host, MIN(source_domain) AS source_domain,
         MIN(target_host) AS target_host, MIN(target_domain) AS target_domain,
         MIN(observed_on) AS first_observed_on, MAX(observed_on) AS last_observed_on,
+        MIN(CAST(first_seen_claim AS DATE)) AS first_seen_claimed,
         ARG_MAX(nofollow, obs_rank) FILTER (WHERE nofollow IS NOT NULL) AS nofollow,
         ARG_MAX(ugc, obs_rank) FILTER (WHERE ugc IS NOT NULL) AS ugc,
         ARG_MAX(sponsored, obs_rank) FILTER (WHERE sponsored IS NOT NULL) AS sponsored,
@@ -28,7 +29,7 @@ attrs AS (
         BOOL_OR(COALESCE(is_sitewide_claim, FALSE)) AS sitewide_claim,
         ARRAY_AGG(DISTINCT source_system ORDER BY source_system) AS source_systems,
         COUNT(*) AS observations
-    FROM int_link_observations
+    FROM int_backlink_observations
     GROUP BY source_url, target_url
 ),
 spans AS (
@@ -64,7 +65,7 @@ restored AS (
     WHERE d.event_date > s.first_seen AND d.event_date < s.last_seen
 ),
 target_horizon AS (
-    SELECT target_domain, MAX(observed_on) AS as_of FROM int_link_observations GROUP BY target_domain
+    SELECT target_domain, MAX(observed_on) AS as_of FROM int_backlink_observations GROUP BY target_domain
 ),
 resolved AS (
     SELECT
@@ -92,6 +93,7 @@ SELECT
     target_host,
     target_domain,
     first_seen,
+    COALESCE(first_seen = first_seen_claimed, FALSE) AS first_seen_stated,
     last_seen,
     lost_at,
     lost_reason,

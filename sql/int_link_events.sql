@@ -1,6 +1,6 @@
 -- model: int_link_events
 -- grain: one row per (source_url, target_url, event_date, kind, reason, source_system)
--- depends_on: int_link_observations
+-- depends_on: int_backlink_observations
 -- Evidence that a link was live or lost on a day. Live: the export date of a row that shows the link live,
 -- and any first/last-seen claim. Lost: a vendor's lost claim, or absence from the next complete full
 -- snapshot of the same (source system, report, export target). GSC lists are samples, never full snapshots,
@@ -8,22 +8,22 @@
 WITH claims AS (
     SELECT source_url, target_url, observed_on AS event_date, 'live' AS kind,
            CAST(NULL AS VARCHAR) AS reason, source_system
-    FROM int_link_observations WHERE live_in_export
+    FROM int_backlink_observations WHERE live_in_export
     UNION ALL
     SELECT source_url, target_url, CAST(first_seen_claim AS DATE), 'live', NULL, source_system
-    FROM int_link_observations WHERE first_seen_claim IS NOT NULL
+    FROM int_backlink_observations WHERE first_seen_claim IS NOT NULL
     UNION ALL
     SELECT source_url, target_url, CAST(last_seen_claim AS DATE), 'live', NULL, source_system
-    FROM int_link_observations WHERE last_seen_claim IS NOT NULL
+    FROM int_backlink_observations WHERE last_seen_claim IS NOT NULL
     UNION ALL
     SELECT source_url, target_url, CAST(COALESCE(lost_at_claim, observed_on) AS DATE), 'lost',
            COALESCE(lost_reason_claim, 'unstated'), source_system
-    FROM int_link_observations WHERE NOT live_in_export
+    FROM int_backlink_observations WHERE NOT live_in_export
 ),
 snapshots AS (
     SELECT source_system, report, export_target, observed_on,
            BOOL_AND(export_complete) AS complete
-    FROM int_link_observations
+    FROM int_backlink_observations
     WHERE source_system <> 'gsc' AND export_target IS NOT NULL
     GROUP BY source_system, report, export_target, observed_on
 ),
@@ -36,7 +36,7 @@ next_snapshot AS (
 ),
 present AS (
     SELECT DISTINCT source_system, report, export_target, observed_on, source_url, target_url
-    FROM int_link_observations
+    FROM int_backlink_observations
     WHERE source_system <> 'gsc' AND export_target IS NOT NULL
 ),
 absent AS (

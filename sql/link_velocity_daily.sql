@@ -4,8 +4,10 @@
 -- New and lost backlinks and referring domains per day (non-cumulative), and live totals at the end of the
 -- day. Spike flag: robust z = (x - median) / max(1.4826 * MAD, 1) over the trailing `spike_window_days`
 -- (the day itself excluded); a day is a spike when z >= `spike_threshold`, x >= `spike_min_count`, at least
--- 7 baseline days exist, and crawl coverage did not change that day (a source's first export of the target
--- makes every link it knows look new, which is coverage, not velocity).
+-- 7 baseline days exist, and crawl coverage did not change that day. x counts only dated events: links
+-- whose discovery date a source stated, and losses with a stated date and reason. Links that merely appear
+-- in an export (or vanish from one) are dated by the export, so they pile up on export days: that is
+-- coverage, not velocity, and a source's first export of a target would otherwise always look like a spike.
 WITH bounds AS (
     SELECT target_domain, MIN(first_seen) AS lo,
            MAX(CASE WHEN lost_at > last_seen THEN lost_at ELSE last_seen END) AS hi
@@ -16,9 +18,14 @@ days AS (
     FROM bounds AS b,
          UNNEST(GENERATE_SERIES(CAST(b.lo AS TIMESTAMP), CAST(b.hi AS TIMESTAMP), INTERVAL 1 DAY)) AS t(d)
 ),
-new_bl AS (SELECT target_domain, first_seen AS day, COUNT(*) AS n FROM backlinks GROUP BY target_domain, first_seen),
+new_bl AS (
+    SELECT target_domain, first_seen AS day, COUNT(*) AS n, COUNT(*) FILTER (WHERE first_seen_stated) AS dated
+    FROM backlinks GROUP BY target_domain, first_seen
+),
 lost_bl AS (
-    SELECT target_domain, lost_at AS day, COUNT(*) AS n FROM backlinks
+    SELECT target_domain, lost_at AS day, COUNT(*) AS n,
+           COUNT(*) FILTER (WHERE lost_reason NOT IN ('absent_from_export', 'unstated', 'page_dropped')) AS dated
+    FROM backlinks
     WHERE lost_at IS NOT NULL GROUP BY target_domain, lost_at
 ),
 new_rd AS (
@@ -41,6 +48,8 @@ daily AS (
         d.day,
         COALESCE(nb.n, 0) AS new_backlinks,
         COALESCE(lb.n, 0) AS lost_backlinks,
+        COALESCE(nb.dated, 0) AS new_backlinks_dated,
+        COALESCE(lb.dated, 0) AS lost_backlinks_dated,
         COALESCE(nr.n, 0) AS new_referring_domains,
         COALESCE(lr.n, 0) AS lost_referring_domains,
         c.day IS NOT NULL AS coverage_changed
@@ -53,7 +62,7 @@ daily AS (
 ),
 baseline AS (
     SELECT d.target_domain, d.day, COUNT(*) AS baseline_days,
-           MEDIAN(p.new_backlinks) AS med_new, MEDIAN(p.lost_backlinks) AS med_lost
+           MEDIAN(p.new_backlinks_dated) AS med_new, MEDIAN(p.lost_backlinks_dated) AS med_lost
     FROM daily AS d
     CROSS JOIN build_settings AS cfg
     JOIN daily AS p
@@ -63,8 +72,8 @@ baseline AS (
 ),
 spread AS (
     SELECT b.target_domain, b.day,
-           MEDIAN(ABS(p.new_backlinks - b.med_new)) AS mad_new,
-           MEDIAN(ABS(p.lost_backlinks - b.med_lost)) AS mad_lost
+           MEDIAN(ABS(p.new_backlinks_dated - b.med_new)) AS mad_new,
+           MEDIAN(ABS(p.lost_backlinks_dated - b.med_lost)) AS mad_lost
     FROM baseline AS b
     CROSS JOIN build_settings AS cfg
     JOIN daily AS p
@@ -75,8 +84,8 @@ spread AS (
 scored AS (
     SELECT
         d.*,
-        (d.new_backlinks - b.med_new) / GREATEST(1.4826 * s.mad_new, 1.0) AS robust_z_new,
-        (d.lost_backlinks - b.med_lost) / GREATEST(1.4826 * s.mad_lost, 1.0) AS robust_z_lost,
+        (d.new_backlinks_dated - b.med_new) / GREATEST(1.4826 * s.mad_new, 1.0) AS robust_z_new,
+        (d.lost_backlinks_dated - b.med_lost) / GREATEST(1.4826 * s.mad_lost, 1.0) AS robust_z_lost,
         COALESCE(b.baseline_days, 0) AS baseline_days
     FROM daily AS d
     LEFT JOIN baseline AS b ON b.target_domain = d.target_domain AND b.day = d.day
@@ -89,14 +98,16 @@ SELECT
     sc.lost_backlinks,
     sc.new_referring_domains,
     sc.lost_referring_domains,
+    sc.new_backlinks_dated,
+    sc.lost_backlinks_dated,
     CAST(SUM(sc.new_backlinks - sc.lost_backlinks) OVER running AS BIGINT) AS live_backlinks,
     CAST(SUM(sc.new_referring_domains - sc.lost_referring_domains) OVER running AS BIGINT) AS live_referring_domains,
     sc.coverage_changed,
     sc.robust_z_new,
     sc.robust_z_lost,
-    (sc.baseline_days >= 7 AND NOT sc.coverage_changed AND sc.new_backlinks >= cfg.spike_min_count
+    (sc.baseline_days >= 7 AND NOT sc.coverage_changed AND sc.new_backlinks_dated >= cfg.spike_min_count
         AND sc.robust_z_new >= cfg.spike_threshold) AS is_spike_new,
-    (sc.baseline_days >= 7 AND NOT sc.coverage_changed AND sc.lost_backlinks >= cfg.spike_min_count
+    (sc.baseline_days >= 7 AND NOT sc.coverage_changed AND sc.lost_backlinks_dated >= cfg.spike_min_count
         AND sc.robust_z_lost >= cfg.spike_threshold) AS is_spike_lost
 FROM scored AS sc
 CROSS JOIN build_settings AS cfg

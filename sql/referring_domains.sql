@@ -3,12 +3,23 @@
 -- depends_on: backlinks, link_observations, vendor_referring_domains, build_settings
 -- Sitewide: the referring domain links to the target from at least `sitewide_min_share` of its known pages
 -- and at least `sitewide_min_pages` pages, or a vendor flags its links sitewide. Its known pages are every
--- page of that domain seen as a link source in any input (vendor exports only list linking pages, so the
--- share is an upper bound until crawl data adds the pages without links). IP and /24 subnet come from the
--- newest vendor referring-domains row that states an IP.
-WITH known_pages AS (
-    SELECT source_domain, COUNT(DISTINCT source_url) AS known_pages
+-- page of that domain seen as a link source in any input, or the pages a vendor says it crawled there
+-- (Majestic's CrawledURLs), whichever is larger: vendor exports list only linking pages, so without a
+-- crawl count the share is an upper bound. IP and /24 subnet come from the newest vendor
+-- referring-domains row that states an IP.
+WITH seen_pages AS (
+    SELECT source_domain, COUNT(DISTINCT source_url) AS pages
     FROM link_observations GROUP BY source_domain
+),
+crawled_pages AS (
+    SELECT LOWER(TRIM(referring_domain_raw)) AS referring_domain,
+           MAX(TRY_CAST(metrics['crawledurls'] AS BIGINT)) AS pages
+    FROM vendor_referring_domains
+    GROUP BY LOWER(TRIM(referring_domain_raw))
+),
+known_pages AS (
+    SELECT s.source_domain, GREATEST(s.pages, COALESCE(c.pages, 0)) AS known_pages
+    FROM seen_pages AS s LEFT JOIN crawled_pages AS c ON c.referring_domain = s.source_domain
 ),
 vendor_ip AS (
     SELECT referring_domain, ip FROM (

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 # Vendors cut exports at account limits; a file of exactly this many rows is probably incomplete.
 ROW_CAPS = (10_000, 50_000)
 _LAST_SEEN_COLUMNS = ("last_seen_claim", "last_seen")
+# Reports that list linking pages of a whole site without naming the page they link to.
+SITE_LEVEL_REPORTS = {("gsc", "latest_links"), ("gsc", "more_sample_links")}
 
 
 class IngestInputError(ValueError):
@@ -126,15 +128,17 @@ def _ingest_file(
         day, day_source = _observed_on(result, observed_on)
         export_target = target_dom or _hinted_target(result, resolver)
         row.update(observed_on=day, observed_on_source=day_source)
-        ingest_cols = {
-            "file_id": file_id, "file_name": path.name, "observed_on": day,
-            "export_complete": not row["suspected_row_cap"],
-        }
-        quarantine = _with_columns(result.quarantine, ingest_cols)
+        ingest_cols = {"file_id": file_id, "file_name": path.name, "observed_on": day}
+        quarantine = _with_columns(result.quarantine, ingest_cols, "quarantine")
         if result.table_name == "link_observations":
             raw = result.rows
             raw = _fill_target(raw, target_raw or result.target_hint, path)
-            raw = _with_columns(raw, {**ingest_cols, "export_target": export_target})
+            raw = _with_columns(raw, {
+                **ingest_cols, "export_target": export_target,
+                "export_complete": not row["suspected_row_cap"],
+                "target_scope": "site" if (result.source_system, result.report) in SITE_LEVEL_REPORTS
+                else "page",
+            }, "link_observations")
             kept, staged_q = stage_links(
                 raw, resolver=resolver, today=today, anchor_max_chars=settings.anchor_max_chars
             )
@@ -144,10 +148,12 @@ def _ingest_file(
                     kept.schema.get_field_index("export_target"), "export_target",
                     pa.array([export_target] * kept.num_rows, pa.string()),
                 )
-            quarantine = pa.concat_tables([quarantine, staged_q.select(quarantine.column_names)])
+            quarantine = pa.concat_tables([contract("quarantine").conform(quarantine), staged_q])
             row["anchors_truncated"] = pc.sum(kept["anchor_truncated"].cast(pa.int64())).as_py() or 0
         else:
-            kept = _with_columns(result.rows, {**ingest_cols, "export_target": export_target})
+            kept = _with_columns(
+                result.rows, {**ingest_cols, "export_target": export_target}, result.table_name
+            )
         row.update(export_target=export_target)
         lake.write_part(contract(result.table_name), kept, file_id)
         lake.write_part(contract("quarantine"), quarantine, file_id)
@@ -231,7 +237,11 @@ def _dominant(column: pa.ChunkedArray) -> str | None:
     return best[0] if best else None
 
 
-def _with_columns(table: pa.Table, values: dict[str, object]) -> pa.Table:
+def _with_columns(table: pa.Table, values: dict[str, object], table_name: str) -> pa.Table:
+    """Append constant ingest columns, typed by the table's contract (an empty file still has types)."""
+    target = contract(table_name)
     for name, value in values.items():
-        table = table.append_column(name, pa.array([value] * table.num_rows))
+        table = table.append_column(
+            name, pa.array([value] * table.num_rows, target.column(name).arrow_type)
+        )
     return table

@@ -39,7 +39,7 @@ def observation(**given: Any) -> dict[str, Any]:
         "lost_reason_claim": None, "new_reason_claim": None, "new_flag_claim": None,
         "is_sitewide_claim": None, "metrics": [], "extra": [],
         "file_id": f"{system}-{observed}", "file_name": f"{system}-{observed}.csv", "observed_on": observed,
-        "export_target": tdom.registrable_domain, "export_complete": True,
+        "export_target": tdom.registrable_domain, "export_complete": True, "target_scope": "page",
         "source_url": src.url, "target_url": tgt.url, "source_host": src.host,
         "source_domain": sdom.registrable_domain, "source_subdomain": sdom.subdomain, "source_is_ip": src.is_ip,
         "target_host": tgt.host, "target_domain": tdom.registrable_domain, "target_subdomain": tdom.subdomain,

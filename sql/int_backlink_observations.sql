@@ -1,0 +1,14 @@
+-- model: int_backlink_observations
+-- grain: one row per external link observation that stands for a backlink (file_id, row_number)
+-- depends_on: int_link_observations
+-- Site-level rows (GSC link lists: "this page links to your site") are absorbed when another source names
+-- the pages that page links to on the same site: they add nothing a page-level row does not say better.
+-- Otherwise they stand as a backlink to the property root, the best that is known.
+WITH page_level AS (
+    SELECT DISTINCT source_url, target_domain FROM int_link_observations WHERE target_scope = 'page'
+)
+SELECT o.*
+FROM int_link_observations AS o
+LEFT JOIN page_level AS p
+    ON o.target_scope = 'site' AND p.source_url = o.source_url AND p.target_domain = o.target_domain
+WHERE p.source_url IS NULL
