@@ -2,8 +2,10 @@
 -- grain: one row per (source_url, target_url), merged across every source system and snapshot
 -- depends_on: int_backlink_observations, int_link_events, build_settings
 -- first_seen/last_seen: earliest and latest evidence of the link live, from any source. A lost event counts
--- only if no source saw the link live on or after it; the earliest such event gives lost_at and lost_reason
--- (a stated reason wins over `absent_from_export` / `unstated` on the same day). A link with no lost event
+-- only if no source saw the link live after it. On the same day, a loss a vendor states with its reason
+-- beats live evidence (vendors report Last seen and Lost at day precision, and the loss comes second),
+-- while weak evidence (`absent_from_export`, `unstated`) loses to any source showing the link live that
+-- day. The earliest counting event gives lost_at and lost_reason. A link with no lost event
 -- whose last evidence is older than `page_dropped_days` before its target's newest observation is
 -- `page_dropped`. A lost event followed by live evidence makes the link `linkrestored`.
 WITH live AS (
@@ -44,7 +46,8 @@ loss_days AS (
     LEFT JOIN int_link_events AS same_day_live
         ON same_day_live.kind = 'live' AND same_day_live.source_url = e.source_url
         AND same_day_live.target_url = e.target_url AND same_day_live.event_date = e.event_date
-    WHERE e.kind = 'lost' AND same_day_live.source_url IS NULL
+    WHERE e.kind = 'lost'
+        AND (same_day_live.source_url IS NULL OR e.reason NOT IN ('absent_from_export', 'unstated'))
 ),
 current_loss AS (
     SELECT source_url, target_url, event_date AS lost_at, reason AS lost_reason
@@ -55,7 +58,7 @@ current_loss AS (
                      d.reason
         ) AS rn
         FROM loss_days AS d JOIN spans AS s USING (source_url, target_url)
-        WHERE d.event_date > s.last_seen
+        WHERE d.event_date >= s.last_seen
     ) AS ranked
     WHERE rn = 1
 ),
