@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
+import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -114,8 +115,9 @@ def _build_with_progress(settings) -> BuildReport:  # type: ignore[no-untyped-de
         task = progress.add_task("build", total=len(load_models()), item="")
         try:
             return build(settings, on_step=lambda name: progress.update(task, advance=1, item=name))
-        except (QualityGateFailed, ContractViolation, WarehouseBusy) as exc:
-            err.print(f"[red]build not published:[/red] {exc}")
+        except (QualityGateFailed, ContractViolation, WarehouseBusy, duckdb.Error) as exc:
+            # Plain echo: rich would crop the file path that the error names.
+            click.echo(f"build not published: {exc}", err=True)
             sys.exit(1)
 
 
