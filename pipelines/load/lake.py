@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -34,6 +35,13 @@ def atomic_path(final: Path) -> Iterator[Path]:
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_file(final: Path) -> Iterator[BinaryIO]:
+    """A binary file handle whose contents appear at `final` only if the block succeeds."""
+    with atomic_path(final) as tmp, tmp.open("wb") as fh:
+        yield fh
 
 
 def atomic_write_bytes(final: Path, data: bytes) -> None:

@@ -57,7 +57,7 @@ def build(settings: Settings, *, on_step: Callable[[str], None] | None = None) -
         tables = {
             name: con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]  # type: ignore[index]
             for (name,) in con.execute(
-                "SELECT table_name FROM information_schema.tables ORDER BY table_name"
+                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name"
             ).fetchall()
         }
     return BuildReport(warehouse=warehouse.path, tables=tables, checks=results)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.demo import DemoManifest, generate_landing
+from pipelines.config import CONFIG_FILE
+from pipelines.demo import DemoManifest, demo_config, generate_landing
 
 CLI = str(Path(sys.executable).with_name("linkindex"))
 
@@ -37,6 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     home = tmp_path_factory.mktemp("home")
     landing = tmp_path_factory.mktemp("landing")
     manifest = generate_landing(landing, seed=3, n_domains=600)
+    (home / CONFIG_FILE).write_text(demo_config(manifest), encoding="utf-8")
     for day in manifest.dates:
         linkindex("ingest", landing / day.isoformat(), "--observed-on", day.isoformat(), home=home)
     linkindex("build", home=home)
