@@ -44,30 +44,25 @@ def stage_links(
         pl.Series("_tgt_err", tgt["error"]),
     )
     # First failing reason wins, in the order a person would fix them.
-    reason = pl.when(pl.col("_src_err").is_not_null()).then(pl.col("_src_err"))
-    detail = pl.when(pl.col("_src_err").is_not_null()).then(
-        pl.format("source URL {}: {}", pl.col("_src_err"), pl.col("source_url_raw"))
-    )
-    reason = reason.when(pl.col("_tgt_err").is_not_null()).then(pl.col("_tgt_err"))
-    detail = detail.when(pl.col("_tgt_err").is_not_null()).then(
-        pl.format("target URL {}: {}", pl.col("_tgt_err"), pl.col("target_url_raw").fill_null(""))
-    )
+    rules: list[tuple[pl.Expr, pl.Expr, pl.Expr]] = [
+        (pl.col("_src_err").is_not_null(), pl.col("_src_err"),
+         pl.format("source URL {}: {}", pl.col("_src_err"), pl.col("source_url_raw"))),
+        (pl.col("_tgt_err").is_not_null(), pl.col("_tgt_err"),
+         pl.format("target URL {}: {}", pl.col("_tgt_err"), pl.col("target_url_raw").fill_null(""))),
+    ]
     for claim in _CLAIMS:
-        future = pl.col(claim) > latest_ok
-        ancient = pl.col(claim) < EARLIEST_PLAUSIBLE
-        reason = reason.when(future).then(pl.lit("future_date")).when(ancient).then(pl.lit("bad_date"))
-        detail = detail.when(future | ancient).then(
-            pl.format("{} {} is outside 1991-01-01..{}", pl.lit(claim), pl.col(claim), pl.lit(str(today)))
-        )
+        outside = pl.format("{} {} is outside 1991-01-01..{}", pl.lit(claim), pl.col(claim), pl.lit(str(today)))
+        rules.append((pl.col(claim) > latest_ok, pl.lit("future_date"), outside))
+        rules.append((pl.col(claim) < EARLIEST_PLAUSIBLE, pl.lit("bad_date"), outside))
     for later in ("last_seen_claim", "lost_at_claim"):
-        out_of_order = pl.col(later) < pl.col("first_seen_claim")
-        reason = reason.when(out_of_order).then(pl.lit("dates_out_of_order"))
-        detail = detail.when(out_of_order).then(
+        rules.append((
+            pl.col(later) < pl.col("first_seen_claim"), pl.lit("dates_out_of_order"),
             pl.format("{} {} is before first_seen_claim {}", pl.lit(later), pl.col(later),
-                      pl.col("first_seen_claim"))
-        )
+                      pl.col("first_seen_claim")),
+        ))
     frame = frame.with_columns(
-        reason.otherwise(None).alias("_reason"), detail.otherwise(None).alias("_detail")
+        pl.coalesce([pl.when(cond).then(reason) for cond, reason, _ in rules]).alias("_reason"),
+        pl.coalesce([pl.when(cond).then(detail) for cond, _, detail in rules]).alias("_detail"),
     )
 
     bad = frame.filter(pl.col("_reason").is_not_null())
