@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.config import CONFIG_FILE, load_settings, resolve_home
+from pipelines.config import CONFIG_FILE, Settings, load_settings, resolve_home
 from pipelines.ingest.runner import IngestInputError, Outcome, expand_paths, ingest
 from pipelines.load.lake import atomic_write_bytes
 from pipelines.load.warehouse import Warehouse, WarehouseBusy
@@ -70,7 +70,7 @@ def ingest_cmd(paths: tuple[Path, ...], home: Path | None, target: str | None, o
 
 
 def _ingest_with_progress(
-    paths: list[Path], settings, target: str | None, observed_on: date | None  # type: ignore[no-untyped-def]
+    paths: list[Path], settings: Settings, target: str | None, observed_on: date | None
 ) -> list[Outcome]:
     files = expand_paths(paths)
     with _progress() as progress:
@@ -109,7 +109,7 @@ def build_cmd(home: Path | None) -> None:
     _print_build(report)
 
 
-def _build_with_progress(settings) -> BuildReport:  # type: ignore[no-untyped-def]
+def _build_with_progress(settings: Settings) -> BuildReport:
     from pipelines.models.graph import load_models
     with _progress() as progress:
         task = progress.add_task("build", total=len(load_models()), item="")
