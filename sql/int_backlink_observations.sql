@@ -6,9 +6,13 @@
 -- Otherwise they stand as a backlink to the property root, the best that is known.
 WITH page_level AS (
     SELECT DISTINCT source_url, target_domain FROM int_link_observations WHERE target_scope = 'page'
+),
+site_level AS (
+    SELECT * FROM int_link_observations WHERE target_scope = 'site'
 )
-SELECT o.*
-FROM int_link_observations AS o
-LEFT JOIN page_level AS p
-    ON o.target_scope = 'site' AND p.source_url = o.source_url AND p.target_domain = o.target_domain
+SELECT * FROM int_link_observations WHERE target_scope = 'page'
+UNION ALL
+SELECT s.*
+FROM site_level AS s
+LEFT JOIN page_level AS p ON p.source_url = s.source_url AND p.target_domain = s.target_domain
 WHERE p.source_url IS NULL
