@@ -84,6 +84,9 @@ def stage_links(
         pl.Series("target_domain_label", tgt_dom["label"]),
     ).with_columns((pl.col("source_domain") == pl.col("target_domain")).alias("is_internal"))
 
+    # Vendor rows carry no crawl columns (placement, fetch IP, crawl id): they are null there.
+    absent = [c for c in obs.columns if c.produced_by == "crawl" and c.name not in good.columns]
+    good = good.with_columns(pl.lit(None, dtype=pl.String).alias(c.name) for c in absent)
     kept = obs.conform(good.to_arrow(), produced_by=None)
     assert kept.num_rows + quarantine.num_rows == n
     return kept, quarantine
