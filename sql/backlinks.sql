@@ -1,13 +1,14 @@
 -- model: backlinks
 -- grain: one row per (source_url, target_url), merged across every source system and snapshot
--- depends_on: int_backlink_observations, int_link_events, build_settings
+-- depends_on: int_backlink_observations, int_link_events, page_observations, build_settings
 -- first_seen/last_seen: earliest and latest evidence of the link live, from any source. A lost event counts
 -- only if no source saw the link live after it. On the same day, a loss a vendor states with its reason
 -- beats live evidence (vendors report Last seen and Lost at day precision, and the loss comes second),
 -- while weak evidence (`absent_from_export`, `unstated`) loses to any source showing the link live that
 -- day. The earliest counting event gives lost_at and lost_reason. A link with no lost event
 -- whose last evidence is older than `page_dropped_days` before its target's newest observation is
--- `page_dropped`. A lost event followed by live evidence makes the link `linkrestored`.
+-- `page_dropped`. A lost event followed by live evidence makes the link `linkrestored`. Otherwise a link is
+-- `pagefound` when it is as old as the first sighting of its page (any link, any fetch), else `linkfound`.
 WITH live AS (
     SELECT source_url, target_url, MIN(event_date) AS first_live, MAX(event_date) AS last_live
     FROM int_link_events WHERE kind = 'live'
@@ -67,6 +68,10 @@ restored AS (
     FROM loss_days AS d JOIN spans AS s USING (source_url, target_url)
     WHERE d.event_date > s.first_seen AND d.event_date < s.last_seen
 ),
+page_first_fetch AS (
+    SELECT url AS source_url, MIN(CAST(fetched_at AS DATE)) AS first_fetch
+    FROM page_observations WHERE url IS NOT NULL GROUP BY url
+),
 target_horizon AS (
     SELECT target_domain, MAX(observed_on) AS as_of FROM int_backlink_observations GROUP BY target_domain
 ),
@@ -81,12 +86,14 @@ resolved AS (
             WHEN c.lost_at IS NOT NULL THEN c.lost_reason
             WHEN s.last_seen < h.as_of - cfg.page_dropped_days THEN 'page_dropped'
         END AS lost_reason,
-        r.source_url IS NOT NULL AS was_restored
+        r.source_url IS NOT NULL AS was_restored,
+        pf.first_fetch
     FROM spans AS s
     CROSS JOIN build_settings AS cfg
     JOIN target_horizon AS h ON h.target_domain = s.target_domain
     LEFT JOIN current_loss AS c USING (source_url, target_url)
     LEFT JOIN restored AS r USING (source_url, target_url)
+    LEFT JOIN page_first_fetch AS pf ON pf.source_url = s.source_url
 )
 SELECT
     source_url,
@@ -104,7 +111,8 @@ SELECT
     CASE
         WHEN was_restored THEN 'linkrestored'
         WHEN new_reason_claim IS NOT NULL THEN new_reason_claim
-        WHEN first_seen = MIN(first_seen) OVER (PARTITION BY source_url) THEN 'pagefound'
+        WHEN first_seen = MIN(first_seen) OVER (PARTITION BY source_url)
+            AND (first_fetch IS NULL OR first_fetch >= first_seen) THEN 'pagefound'
         ELSE 'linkfound'
     END AS new_reason,
     nofollow,

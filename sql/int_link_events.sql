@@ -1,10 +1,11 @@
 -- model: int_link_events
 -- grain: one row per (source_url, target_url, event_date, kind, reason, source_system)
--- depends_on: int_backlink_observations
+-- depends_on: int_backlink_observations, int_crawl_link_events
 -- Evidence that a link was live or lost on a day. Live: the export date of a row that shows the link live,
 -- and any first/last-seen claim. Lost: a vendor's lost claim, or absence from the next complete full
 -- snapshot of the same (source system, report, export target). GSC lists are samples, never full snapshots,
--- and an export cut at a row cap is no evidence of absence.
+-- and an export cut at a row cap is no evidence of absence. Crawls are never snapshots of a target's
+-- backlinks: their losses come from re-fetches of the source page (int_crawl_link_events).
 WITH claims AS (
     SELECT source_url, target_url, observed_on AS event_date, 'live' AS kind,
            CAST(NULL AS VARCHAR) AS reason, source_system
@@ -24,7 +25,7 @@ snapshots AS (
     SELECT source_system, report, export_target, observed_on,
            BOOL_AND(export_complete) AS complete
     FROM int_backlink_observations
-    WHERE source_system <> 'gsc' AND export_target IS NOT NULL
+    WHERE source_system <> 'gsc' AND report NOT IN ('warc', 'wat') AND export_target IS NOT NULL
     GROUP BY source_system, report, export_target, observed_on
 ),
 next_snapshot AS (
@@ -37,7 +38,7 @@ next_snapshot AS (
 present AS (
     SELECT DISTINCT source_system, report, export_target, observed_on, source_url, target_url
     FROM int_backlink_observations
-    WHERE source_system <> 'gsc' AND export_target IS NOT NULL
+    WHERE source_system <> 'gsc' AND report NOT IN ('warc', 'wat') AND export_target IS NOT NULL
 ),
 absent AS (
     SELECT p.source_url, p.target_url, n.next_on AS event_date, 'lost' AS kind,
@@ -55,3 +56,5 @@ absent AS (
 SELECT DISTINCT source_url, target_url, event_date, kind, reason, source_system FROM claims
 UNION
 SELECT source_url, target_url, event_date, kind, reason, source_system FROM absent
+UNION
+SELECT source_url, target_url, event_date, kind, reason, source_system FROM int_crawl_link_events

@@ -108,6 +108,7 @@ def _ingest_file(
     row: dict[str, object] = {
         "file_name": path.name, "file_path": str(path), "file_bytes": 0, "status": "failed",
         "rows_read": 0, "rows_kept": 0, "rows_quarantined": 0, "anchors_truncated": 0,
+        "links_kept": 0, "links_quarantined": 0, "truncated": False,
         "suspected_row_cap": False, "ingested_at": datetime.now(UTC).replace(tzinfo=None),
     }
     try:
@@ -129,7 +130,7 @@ def _ingest_file(
         export_target = target_dom or _hinted_target(result, resolver)
         row.update(observed_on=day, observed_on_source=day_source)
         ingest_cols = {"file_id": file_id, "file_name": path.name, "observed_on": day}
-        quarantine = _with_columns(result.quarantine, ingest_cols, "quarantine")
+        quarantine = _with_columns(result.quarantine, {**ingest_cols, "unit": "row"}, "quarantine")
         if result.table_name == "link_observations":
             raw = result.rows
             raw = _fill_target(raw, target_raw or result.target_hint, path)
@@ -159,6 +160,7 @@ def _ingest_file(
         lake.write_part(contract("quarantine"), quarantine, file_id)
         row.update(
             rows_kept=kept.num_rows, rows_quarantined=quarantine.num_rows,
+            links_kept=kept.num_rows if result.table_name == "link_observations" else 0,
             status="partial" if quarantine.num_rows else "ok",
         )
         if kept.num_rows + quarantine.num_rows != result.rows_read:

@@ -22,9 +22,12 @@ _CLAIMS = ("first_seen_claim", "last_seen_claim", "lost_at_claim")
 
 
 def stage_links(
-    raw: pa.Table, *, resolver: DomainResolver, today: date, anchor_max_chars: int
+    raw: pa.Table, *, resolver: DomainResolver, today: date, anchor_max_chars: int, unit: str = "row"
 ) -> tuple[pa.Table, pa.Table]:
-    """Stage one batch of link observations; return (link_observations rows, quarantine rows)."""
+    """Stage one batch of link observations; return (link_observations rows, quarantine rows).
+
+    `unit` names what a row is in the quarantine: a vendor file's record ("row") or an archive's link ("link").
+    """
     obs = contract("link_observations")
     n = raw.num_rows
     src = canonicalize_array(raw["source_url_raw"])
@@ -67,7 +70,7 @@ def stage_links(
 
     bad = frame.filter(pl.col("_reason").is_not_null())
     good = frame.filter(pl.col("_reason").is_null())
-    quarantine = _quarantine_rows(bad)
+    quarantine = _quarantine_rows(bad, unit)
 
     good = good.with_columns(clean_anchor_expr("anchor_raw", anchor_max_chars))
     good_arrow = good.to_arrow()
@@ -92,7 +95,7 @@ def stage_links(
     return kept, quarantine
 
 
-def _quarantine_rows(bad: pl.DataFrame) -> pa.Table:
+def _quarantine_rows(bad: pl.DataFrame, unit: str) -> pa.Table:
     raw_record = pl.concat_str(
         [pl.col("source_url_raw"), pl.col("target_url_raw"), pl.col("anchor_raw")],
         separator="\t",
@@ -101,6 +104,6 @@ def _quarantine_rows(bad: pl.DataFrame) -> pa.Table:
     rows = bad.select(
         "source_system", "report", "row_number",
         pl.col("_reason").alias("reason"), pl.col("_detail").alias("detail"), raw_record.alias("raw"),
-        "file_id", "file_name", "observed_on",
+        pl.lit(unit).alias("unit"), "file_id", "file_name", "observed_on",
     )
     return contract("quarantine").conform(rows.to_arrow(), produced_by=None)

@@ -56,6 +56,33 @@ def observation(**given: Any) -> dict[str, Any]:
     return row
 
 
+def page(**given: Any) -> dict[str, Any]:
+    """A page_observations row: a fetch of `url` on `fetched_at` with `http_status` (200 by default)."""
+    url = canonicalize(given["url"])
+    assert isinstance(url, Canon), given
+    fetched = _ts(given.get("fetched_at", "2026-10-01"))
+    canonical = given.get("canonical_url")
+    return {
+        "source_system": "crawl", "report": "warc", "row_number": next(_ROW_NUMBERS), "url_raw": url.url,
+        "fetched_at": fetched, "record_type": given.get("record_type", "response"),
+        "http_status": given.get("http_status", 200), "ip": None, "content_digest": None,
+        "content_type": "text/html", "crawl_id": None, "robots_noindex": given.get("robots_noindex", False),
+        "robots_nofollow": False, "canonical_url_raw": canonical, "redirect_url_raw": None,
+        "links": 0, "file_id": f"crawl-{fetched.date()}", "file_name": "crawl.warc.gz",
+        "observed_on": fetched.date(), "url": url.url, "host": url.host,
+        "domain": _RESOLVER.resolve(url.host).registrable_domain, "canonical_url": canonical,
+    }
+
+
+def crawl_link(**given: Any) -> dict[str, Any]:
+    """A link_observations row as a WARC capture of its source page on `fetched_at` gives it."""
+    fetched = given.pop("fetched_at", "2026-10-01")
+    return observation(
+        source_system="crawl", report="warc", observed_on=fetched, last_seen_claim=fetched,
+        export_target=None, export_complete=False, file_id=f"crawl-{fetched}", **given,
+    )
+
+
 def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -68,7 +95,8 @@ def _ts(value: Any) -> datetime:
 
 def run(observations: list[dict[str, Any]], settings: dict[str, Any] | None = None,
         brand_terms: dict[str, list[str]] | None = None,
-        keywords: dict[str, list[str]] | None = None) -> duckdb.DuckDBPyConnection:
+        keywords: dict[str, list[str]] | None = None,
+        pages: list[dict[str, Any]] | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse built from the given observations."""
     base = Settings(home=Path("/nonexistent"), brand_terms=brand_terms or {}, keywords=keywords or {})
     cfg = replace(base, models=ModelSettings(**(settings or {})))
@@ -77,6 +105,9 @@ def run(observations: list[dict[str, Any]], settings: dict[str, Any] | None = No
     table = pa.Table.from_pylist(observations, schema=contract("link_observations").arrow_schema())
     con.register("given_observations", table)
     con.execute("INSERT INTO link_observations SELECT * FROM given_observations")
+    fetches = pa.Table.from_pylist(pages or [], schema=contract("page_observations").arrow_schema())
+    con.register("given_pages", fetches)
+    con.execute("INSERT INTO page_observations SELECT * FROM given_pages")
     run_models(con)
     return con
 

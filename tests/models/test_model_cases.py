@@ -1,6 +1,7 @@
 """SQL model tests as data: each YAML in cases/ gives input observations and the rows expected out.
 
-A case lists `given` observations (see harness.observation for defaults), optional `settings`,
+A case lists `given` vendor observations (see harness.observation for defaults), `crawl` links and the
+`pages` fetches they come from (harness.crawl_link, harness.page), optional `settings`,
 `brand_terms`, `keywords`, and `expect`: per table, a `where` filter and the rows it must return. Only the
 columns named in each expected row are compared, in the order of the table's grain.
 """
@@ -15,7 +16,7 @@ import pytest
 import yaml
 
 from pipelines.contracts import contract
-from tests.models.harness import observation, rows, run
+from tests.models.harness import crawl_link, observation, page, rows, run
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
 
@@ -32,8 +33,9 @@ def _norm(value: Any) -> Any:
 def test_model_case(case_path: Path) -> None:
     case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
     con = run(
-        [observation(**obs) for obs in case["given"]],
+        [observation(**obs) for obs in case.get("given", [])] + [crawl_link(**c) for c in case.get("crawl", [])],
         settings=case.get("settings"), brand_terms=case.get("brand_terms"), keywords=case.get("keywords"),
+        pages=[page(**p) for p in case.get("pages", [])],
     )
     for table, spec in case["expect"].items():
         expected = spec["rows"]
