@@ -179,7 +179,10 @@ def demo_cmd(home: Path | None, seed: int, n_domains: int) -> None:
     with Warehouse(settings.home).connect() as con:
         for target in manifest.targets:
             domain_report(con, target, 5, console)
-    console.print(f"\nQuery it: duckdb -readonly {report.warehouse}   or   linkindex report DOMAIN "
-                  f"--home {settings.home}")
+    console.print(
+        f"\nQuery it: linkindex report DOMAIN --home {settings.home}\n"
+        f"      or: uv run python -c \"import duckdb; print(duckdb.connect('{report.warehouse}', read_only=True)"
+        f".sql('FROM referring_domains LIMIT 10'))\""
+    )
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
