@@ -42,7 +42,7 @@ def build(settings: Settings, *, on_step: Callable[[str], None] | None = None) -
     contracts = all_contracts()
     models = load_models()
     step = on_step or (lambda _name: None)
-    with warehouse.building() as con:
+    with warehouse.building(settings.build_memory_limit) as con:
         load_inputs(con, settings, lake)
         run_models(con, models, on_step=step)
         results = run_checks(con, [c for c in contracts.values() if _in_warehouse(con, c.name)])
@@ -101,7 +101,7 @@ def _load_lake(con: duckdb.DuckDBPyConnection, lake: Lake | None, contracts: dic
                 f"CREATE TABLE {name} AS SELECT {columns} FROM read_parquet($files, "
                 f"hive_partitioning = {bool(table.partition_by)}, union_by_name = true"
                 + (", hive_types = $hive_types" if hive_types else "")
-                + f") ORDER BY {', '.join(table.grain)}",
+                + ")",
                 {"files": [str(f) for f in files], **({"hive_types": hive_types} if hive_types else {})},
             )
         else:

@@ -1,0 +1,105 @@
+"""Resolving hrefs against a page's base URL: WHATWG semantics, with a string fast path for common hrefs.
+
+`Resolver(base)(href)` returns the absolute http(s) URL an href names, or None for hrefs that name no other web
+page: empty, fragment-only, `javascript:`, `mailto:`, `tel:` and every other non-http(s) scheme, or an href
+that does not parse. For an ASCII href that is absolute ("http://..."), root-relative ("/x") or
+scheme-relative ("//h/x"), the result is the href as written, or the base's scheme and authority followed by
+the href: WHATWG parsing reads that string exactly as it reads the href joined to the base (so the stage
+canonicalizer gives both the same canonical URL), at a tenth of the cost of a join; an absolute href that does
+not parse is therefore kept too, and quarantined by the stage as unparseable_url. Other hrefs are joined by ada
+and come out WHATWG-serialised.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from ada_url import SchemeType
+
+# ada's C API through the binding's own cffi module, as in pipelines.stage.urls: the Python wrapper costs
+# several times more per call, and a page has hundreds of hrefs.
+from ada_url._ada_wrapper import ffi, lib
+
+_HTTP_SCHEMES: Final = frozenset({int(SchemeType.HTTP), int(SchemeType.HTTPS)})
+# WHATWG strips C0 controls and space at both ends of an input URL.
+_C0_SPACE: Final = "".join(map(chr, range(0x21)))
+_SLASHES: Final = ("/", "\\")
+_OTHER_SCHEMES: Final = ("javascript:", "mailto:", "tel:", "data:")
+_ABSOLUTE: Final = re.compile(r"https?://(?![/\\])", re.IGNORECASE)
+
+
+def _unpack(value: object) -> str:
+    """A string owned by an ada URL, copied out."""
+    return ffi.unpack(value.data, value.length).decode()  # type: ignore[attr-defined]
+
+
+def _join(href: str, base: bytes | None) -> str | None:
+    try:
+        data = href.encode()
+    except UnicodeEncodeError:  # lone surrogates from a broken decoder: no URL to name
+        return None
+    if base is None:
+        parsed = lib.ada_parse(data, len(data))
+    else:
+        parsed = lib.ada_parse_with_base(data, len(data), base, len(base))
+    try:
+        if not lib.ada_is_valid(parsed) or lib.ada_get_scheme_type(parsed) not in _HTTP_SCHEMES:
+            return None
+        return _unpack(lib.ada_get_href(parsed))
+    finally:
+        lib.ada_free(parsed)
+
+
+def is_root_relative(href: str) -> bool:
+    """An href that Resolver joins as `root + href` with nothing to strip. Most hrefs are like "/path": the
+    link loops test this first and join themselves, sparing the resolver call."""
+    return href[:1] == "/" and href[1:2] not in _SLASHES and href[-1] > " " and href.isascii()
+
+
+class Resolver:
+    """Resolves the hrefs of one page against its base URL."""
+
+    __slots__ = ("_base", "_scheme", "base_url", "root")
+
+    def __init__(self, base_url: str | None) -> None:
+        self.base_url: str | None = None  # the base, WHATWG-serialised; None when it is no http(s) URL
+        self._base: bytes | None = None
+        self.root = ""  # scheme://[user:pass@]host[:port] of the base: what a root-relative href keeps
+        self._scheme = ""  # "http:" or "https:": what a scheme-relative href keeps
+        try:
+            data = (base_url or "").encode()
+        except UnicodeEncodeError:
+            return
+        parsed = lib.ada_parse(data, len(data))
+        try:
+            if lib.ada_is_valid(parsed) and lib.ada_get_scheme_type(parsed) in _HTTP_SCHEMES:
+                self.base_url = _unpack(lib.ada_get_href(parsed))
+                self._base = self.base_url.encode()
+                components = lib.ada_get_components(parsed)
+                self.root = self.base_url[: components.pathname_start]
+                self._scheme = self.base_url[: components.protocol_end]
+        finally:
+            lib.ada_free(parsed)
+
+    def __call__(self, href: str) -> str | None:
+        """The absolute http(s) URL `href` names on this page, or None (see the module docstring)."""
+        text = href.strip(_C0_SPACE)
+        if not text or text[0] == "#":
+            return None
+        # ASCII only: the stage canonicalizer also trims Unicode spaces, which WHATWG keeps inside a URL.
+        if text.isascii():
+            first = text[0]
+            if first == "/":
+                if not self.root:
+                    return None
+                second = text[1:2]
+                if second == "/":
+                    return self._scheme + text
+                if second != "\\":
+                    return self.root + text
+            elif (first == "h" or first == "H") and _ABSOLUTE.match(text):
+                return text
+            elif text.startswith(_OTHER_SCHEMES):
+                return None  # what the join would conclude, without its cost
+        return _join(text, self._base)
