@@ -43,7 +43,7 @@ class Warehouse:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     @contextmanager
-    def building(self, memory_limit: str = "6GB") -> Iterator[duckdb.DuckDBPyConnection]:
+    def building(self, memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to a fresh file; published only if the block finishes without an exception."""
         with self.lock():
             staging = self.home / f".warehouse.building-{os.getpid()}.duckdb"
@@ -52,7 +52,8 @@ class Warehouse:
             con = duckdb.connect(str(staging))
             try:
                 con.execute(f"SET temp_directory = '{self.home / '.duckdb-tmp'}'")
-                con.execute("SET memory_limit = ?", [memory_limit])
+                if memory_limit:
+                    con.execute("SET memory_limit = ?", [memory_limit])
                 # Tables are compared and queried as sets; keeping scan order costs memory on large builds.
                 con.execute("SET preserve_insertion_order = false")
                 yield con

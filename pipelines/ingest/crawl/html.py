@@ -27,7 +27,7 @@ from pipelines.ingest.crawl.rows import IMAGE, NOFOLLOW, PLACEMENT_SHIFT, SPONSO
 
 # One selector, one walk of the tree: hyperlinks, the head elements that qualify them, and the elements that
 # may state a placement, in document order. lexbor lists an element once per selector of a list that it
-# matches; within :is() it is listed once, so every element comes once.
+# matches; within :is() it is listed once, so every element comes once, and an a/area only as a link.
 _SELECTOR: Final = (
     f"{LINKS}, base[href], meta[name][content], link[rel][href], :is({CANDIDATES}):not(a, area, base, meta, link)"
 )
@@ -60,8 +60,10 @@ class Caches:
 def parse_tree(body: bytes, charset: str | None) -> LexborHTMLParser:
     """The document parsed as the HTTP charset says, else as it declares itself, else as UTF-8."""
     codec = http.codec_for(charset)
-    if codec is None or codec == "utf-8" or body.startswith(_BOMS):
-        return LexborHTMLParser(body, encoding=codec is None)
+    if codec is None or body.startswith(_BOMS):
+        return LexborHTMLParser(body, encoding=True)  # BOM, else <meta charset> in the first 1,024 bytes
+    if codec == "utf-8":
+        return LexborHTMLParser(body)
     return LexborHTMLParser(body.decode(codec, "replace"))
 
 
@@ -87,7 +89,7 @@ def rel_bits(rel: str, cache: dict[str, int]) -> int:
 def extract(body: bytes, page_url: str, charset: str | None, page_nofollow: bool, caches: Caches) -> HtmlLinks:
     """Links of an HTML payload fetched from `page_url`; `page_nofollow` comes from the HTTP headers."""
     tree = parse_tree(body, charset)
-    links: list[tuple[LexborNode, dict[str, str | None], bool]] = []
+    links: list[tuple[LexborNode, bool]] = []  # every <a href> and <area href>: what placement.LINKS counts
     painter = Painter(caches.words)
     base_href: str | None = None
     canonical_href: str | None = None
@@ -95,10 +97,10 @@ def extract(body: bytes, page_url: str, charset: str | None, page_nofollow: bool
     nofollow = page_nofollow
     for node in tree.css(_SELECTOR):
         tag = node.tag
-        if tag == "a" or tag == "area":
-            attributes = node.attributes
-            if "href" in attributes:  # exactly what placement.LINKS counts, so that spans line up
-                links.append((node, attributes, tag == "a"))
+        if tag == "a":
+            links.append((node, True))
+        elif tag == "area":
+            links.append((node, False))
         elif tag == "meta":
             attributes = node.attributes
             if (attributes.get("name") or "").strip().lower() == "robots":
@@ -125,7 +127,8 @@ def extract(body: bytes, page_url: str, charset: str | None, page_nofollow: bool
     rel_cache = caches.rel_bits
     root = resolve.root
     page_bits = NOFOLLOW if nofollow else 0
-    for (node, attributes, is_a), placement in zip(links, painter.placements(len(links)), strict=True):
+    for (node, is_a), placement in zip(links, painter.placements(len(links)), strict=True):
+        attributes = node.attributes
         href = attributes.get("href")
         if not href:
             continue

@@ -29,8 +29,7 @@ NOFOLLOW: Final = 1
 UGC: Final = 2
 SPONSORED: Final = 4
 REL_UNKNOWN: Final = 8  # the source records no rel (WATs before 2017): ugc/sponsored null, nofollow unless set
-TYPE_SHIFT: Final = 4
-TEXT: Final = 0 << TYPE_SHIFT
+TYPE_SHIFT: Final = 4  # link type: index into LINK_TYPES (0, text, needs no bit)
 IMAGE: Final = 1 << TYPE_SHIFT
 REDIRECT: Final = 2 << TYPE_SHIFT
 CANONICAL: Final = 3 << TYPE_SHIFT
@@ -63,8 +62,9 @@ class Rows:
     def __init__(self) -> None:
         self.pages: list[Page] = []
         self.errors: list[tuple[int, str, str, str]] = []  # row_number, reason, detail, raw
-        # Links not yet converted: the page (index into self.pages) of each, target, anchor, code, WAT path.
-        self.link_page: list[int] = []
+        # Links not yet converted (they belong to self.pages[self._pending_page:], in order): target, anchor,
+        # code and WAT path of each.
+        self._pending_page = 0
         self.targets: list[str] = []
         self.anchors: list[str | None] = []
         self.codes: list[int] = []
@@ -75,11 +75,9 @@ class Rows:
     def add_page(self, page: Page, targets: list[str], anchors: list[str | None], codes: list[int],
                  paths: list[str | None] | None = None) -> None:
         """A page row and its link observations (parallel lists)."""
-        index = len(self.pages)
         page.links = len(targets)
         self.pages.append(page)
         if targets:
-            self.link_page.extend([index] * len(targets))
             self.targets.extend(targets)
             self.anchors.extend(anchors)
             self.codes.extend(codes)
@@ -94,7 +92,7 @@ class Rows:
             return None
         page = self.pages.pop()
         if page.links:
-            del self.link_page[-page.links :], self.targets[-page.links :], self.anchors[-page.links :]
+            del self.targets[-page.links :], self.anchors[-page.links :]
             del self.codes[-page.links :], self.paths[-page.links :]
         return page
 
@@ -108,16 +106,14 @@ class Rows:
             return
         self._batches.append(self._link_batch())
         self._links_done += len(self.targets)
-        self.link_page, self.targets, self.anchors, self.codes, self.paths = [], [], [], [], []
+        self._pending_page = len(self.pages)
+        self.targets, self.anchors, self.codes, self.paths = [], [], [], []
 
     def _link_batch(self) -> pa.RecordBatch:
         n = len(self.targets)
-        pages = self.pages
-        page_index = np.asarray(self.link_page, dtype=np.int64)
         # Per-page values are taken once per page and broadcast to its links.
-        first, last = int(page_index[0]), int(page_index[-1]) + 1
-        span = pages[first:last]
-        local = pa.array(page_index - first)
+        span = self.pages[self._pending_page :]
+        local = pa.array(np.repeat(np.arange(len(span)), [p.links for p in span]))
         codes = np.asarray(self.codes, dtype=np.int64)
         rel_unknown = (codes & REL_UNKNOWN) > 0
         nofollow = (codes & NOFOLLOW) > 0

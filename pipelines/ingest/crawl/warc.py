@@ -56,7 +56,7 @@ def read_capture(record: WarcRecord, row_number: int, record_type: str, url: str
                 f"HTTP status line does not parse: {http_headers.status_line!r}", raw_headers(record)
             )
             return
-        mime = http.media_type(http_headers.get("Content-Type"))
+        mime = http.media_type(record.http_content_type)
         charset = record.http_charset
     elif record_type == "resource":
         mime = http.media_type(headers.get("Content-Type"))
@@ -86,15 +86,14 @@ def read_capture(record: WarcRecord, row_number: int, record_type: str, url: str
         if robots:
             page.robots_noindex, header_nofollow = http.robots_directives(",".join(robots))
             page.robots_nofollow = header_nofollow
-        resolve = Resolver(url)
         if status is not None and 300 <= status < 400 and (location := http_headers.get("Location")):
-            page.redirect = resolve(location)
+            page.redirect = Resolver(url)(location)
             if page.redirect:
                 targets.append(page.redirect)
                 anchors.append(None)
                 codes.append(REDIRECT)
         linked = http.link_header_canonical(http_headers.get_multiple("Link"))
-        page.canonical = resolve(linked) if linked else None
+        page.canonical = Resolver(url)(linked) if linked else None
         if page.canonical:
             targets.append(page.canonical)
             anchors.append(None)
