@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,10 +14,12 @@ import pyarrow.compute as pc
 
 from pipelines.config import Settings
 from pipelines.contracts import all_contracts, contract
+from pipelines.ingest.crawl import SNIFF_BYTES, is_crawl_archive, read_archive
 from pipelines.ingest.vendors import ReadResult, ReportError, read_export
 from pipelines.load.lake import Lake
 from pipelines.stage.domains import DomainResolver
 from pipelines.stage.links import stage_links
+from pipelines.stage.pages import stage_pages
 from pipelines.stage.urls import canonicalize
 
 log = logging.getLogger(__name__)
@@ -120,54 +122,10 @@ def _ingest_file(
     file_id = hashlib.sha256(data).hexdigest()
     row.update(file_id=file_id, file_bytes=len(data))
     try:
-        result = read_export(data, path.name)
-        row.update(
-            source_system=result.source_system, report=result.report, table_name=result.table_name,
-            encoding=result.encoding, compression=result.compression, delimiter=result.delimiter,
-            rows_read=result.rows_read, suspected_row_cap=result.rows_read in ROW_CAPS,
-        )
-        day, day_source = _observed_on(result, observed_on)
-        export_target = target_dom or _hinted_target(result, resolver)
-        row.update(observed_on=day, observed_on_source=day_source)
-        ingest_cols = {"file_id": file_id, "file_name": path.name, "observed_on": day}
-        quarantine = _with_columns(result.quarantine, {**ingest_cols, "unit": "row"}, "quarantine")
-        if result.table_name == "link_observations":
-            raw = result.rows
-            raw = _fill_target(raw, target_raw or result.target_hint, path)
-            raw = _with_columns(raw, {
-                **ingest_cols, "export_target": export_target,
-                "export_complete": not row["suspected_row_cap"],
-                "target_scope": "site" if (result.source_system, result.report) in SITE_LEVEL_REPORTS
-                else "page",
-            }, "link_observations")
-            kept, staged_q = stage_links(
-                raw, resolver=resolver, today=today, anchor_max_chars=settings.anchor_max_chars
-            )
-            if export_target is None:
-                export_target = _dominant(kept["target_domain"])
-                kept = kept.set_column(
-                    kept.schema.get_field_index("export_target"), "export_target",
-                    pa.array([export_target] * kept.num_rows, pa.string()),
-                )
-            quarantine = pa.concat_tables([contract("quarantine").conform(quarantine), staged_q])
-            row["anchors_truncated"] = pc.sum(kept["anchor_truncated"].cast(pa.int64())).as_py() or 0
+        if is_crawl_archive(data[:SNIFF_BYTES]):
+            _load_crawl(data, path, row, lake, resolver, observed_on, today, settings)
         else:
-            kept = _with_columns(
-                result.rows, {**ingest_cols, "export_target": export_target}, result.table_name
-            )
-        row.update(export_target=export_target)
-        lake.write_part(contract(result.table_name), kept, file_id)
-        lake.write_part(contract("quarantine"), quarantine, file_id)
-        row.update(
-            rows_kept=kept.num_rows, rows_quarantined=quarantine.num_rows,
-            links_kept=kept.num_rows if result.table_name == "link_observations" else 0,
-            status="partial" if quarantine.num_rows else "ok",
-        )
-        if kept.num_rows + quarantine.num_rows != result.rows_read:
-            raise AssertionError(
-                f"{path}: {result.rows_read} rows read but {kept.num_rows} kept + "
-                f"{quarantine.num_rows} quarantined"
-            )
+            _load_export(data, path, row, lake, resolver, target_dom, target_raw, observed_on, today, settings)
     except (ReportError, IngestInputError) as exc:
         row.update(status="failed", rows_kept=0, rows_quarantined=0, error=str(exc))
         _forget(lake, file_id)
@@ -178,6 +136,113 @@ def _ingest_file(
         _forget(lake, file_id)
     return _record(lake, row)
 
+
+
+def _load_export(
+    data: bytes, path: Path, row: dict[str, object], lake: Lake, resolver: DomainResolver,
+    target_dom: str | None, target_raw: str | None, observed_on: date | None, today: date, settings: Settings,
+) -> None:
+    """A vendor export: reader, staging for link reports, one lake part per table."""
+    file_id = str(row["file_id"])
+    result = read_export(data, path.name)
+    row.update(
+        source_system=result.source_system, report=result.report, table_name=result.table_name,
+        encoding=result.encoding, compression=result.compression, delimiter=result.delimiter,
+        rows_read=result.rows_read, suspected_row_cap=result.rows_read in ROW_CAPS,
+    )
+    day, day_source = _observed_on(result, observed_on)
+    export_target = target_dom or _hinted_target(result, resolver)
+    row.update(observed_on=day, observed_on_source=day_source)
+    ingest_cols = {"file_id": file_id, "file_name": path.name, "observed_on": day}
+    quarantine = _with_columns(result.quarantine, {**ingest_cols, "unit": "row"}, "quarantine")
+    if result.table_name == "link_observations":
+        raw = result.rows
+        raw = _fill_target(raw, target_raw or result.target_hint, path)
+        raw = _with_columns(raw, {
+            **ingest_cols, "export_target": export_target,
+            "export_complete": not row["suspected_row_cap"],
+            "target_scope": "site" if (result.source_system, result.report) in SITE_LEVEL_REPORTS
+            else "page",
+        }, "link_observations")
+        kept, staged_q = stage_links(
+            raw, resolver=resolver, today=today, anchor_max_chars=settings.anchor_max_chars
+        )
+        if export_target is None:
+            export_target = _dominant(kept["target_domain"])
+            kept = kept.set_column(
+                kept.schema.get_field_index("export_target"), "export_target",
+                pa.array([export_target] * kept.num_rows, pa.string()),
+            )
+        quarantine = pa.concat_tables([contract("quarantine").conform(quarantine), staged_q])
+        row["anchors_truncated"] = pc.sum(kept["anchor_truncated"].cast(pa.int64())).as_py() or 0
+    else:
+        kept = _with_columns(
+            result.rows, {**ingest_cols, "export_target": export_target}, result.table_name
+        )
+    row.update(export_target=export_target)
+    lake.write_part(contract(result.table_name), kept, file_id)
+    lake.write_part(contract("quarantine"), quarantine, file_id)
+    row.update(
+        rows_kept=kept.num_rows, rows_quarantined=quarantine.num_rows,
+        links_kept=kept.num_rows if result.table_name == "link_observations" else 0,
+        status="partial" if quarantine.num_rows else "ok",
+    )
+    if kept.num_rows + quarantine.num_rows != result.rows_read:
+        raise AssertionError(
+            f"{path}: {result.rows_read} rows read but {kept.num_rows} kept + "
+            f"{quarantine.num_rows} quarantined"
+        )
+
+
+def _load_crawl(
+    data: bytes, path: Path, row: dict[str, object], lake: Lake, resolver: DomainResolver,
+    observed_on: date | None, today: date, settings: Settings,
+) -> None:
+    """A WARC or WAT archive: pages and links, each row partitioned by the day it was captured."""
+    file_id = str(row["file_id"])
+    result = read_archive(data, path.name)
+    row.update(
+        source_system=result.source_system, report=result.report, table_name="page_observations",
+        compression=result.compression, rows_read=result.records_read, truncated=result.truncated,
+        observed_on_source="capture",
+    )
+    fallback = observed_on or today
+    base = {"file_id": file_id, "file_name": path.name}
+    pages = _with_columns(result.pages, base, "page_observations")
+    page_days = _capture_days(pages["fetched_at"], fallback)
+    pages = pages.append_column("observed_on", page_days)
+    pages = stage_pages(pages, resolver)
+    links = _with_columns(result.links, {
+        **base, "export_target": None, "export_complete": False, "target_scope": "page",
+    }, "link_observations")
+    links = links.append_column("observed_on", _capture_days(links["last_seen_claim"], fallback))
+    kept, link_q = stage_links(
+        links, resolver=resolver, today=today, anchor_max_chars=settings.anchor_max_chars, unit="link"
+    )
+    errors = result.errors.append_column("unit", pa.array(["record"] * result.errors.num_rows, pa.string()))
+    errors = _with_columns(errors, base, "quarantine")
+    errors = errors.append_column("observed_on", pa.array([fallback] * errors.num_rows, pa.date32()))
+    quarantine = pa.concat_tables([contract("quarantine").conform(errors), link_q])
+    lake.write_part(contract("page_observations"), pages, file_id)
+    lake.write_part(contract("link_observations"), kept, file_id)
+    lake.write_part(contract("quarantine"), quarantine, file_id)
+    days = pc.min(page_days).as_py() if pages.num_rows else fallback
+    row.update(
+        observed_on=days, rows_kept=pages.num_rows, rows_quarantined=result.errors.num_rows,
+        links_kept=kept.num_rows, links_quarantined=link_q.num_rows,
+        anchors_truncated=pc.sum(kept["anchor_truncated"].cast(pa.int64())).as_py() or 0,
+        status="partial" if quarantine.num_rows or result.truncated else "ok",
+    )
+    if pages.num_rows + result.errors.num_rows != result.records_read:
+        raise AssertionError(f"{path}: {result.records_read} records read but {pages.num_rows} pages + "
+                             f"{result.errors.num_rows} quarantined")
+
+
+def _capture_days(stamps: pa.ChunkedArray, fallback: date) -> pa.Array:
+    """The UTC day of each capture, or the fallback day where the archive states none."""
+    days = pc.cast(stamps, pa.date32())
+    return pc.fill_null(days, pa.scalar(fallback, pa.date32())).combine_chunks() if isinstance(
+        days, pa.ChunkedArray) else pc.fill_null(days, pa.scalar(fallback, pa.date32()))
 
 def _forget(lake: Lake, file_id: str) -> None:
     """A failed file leaves no rows behind, even from an earlier successful ingest of the same bytes."""
@@ -239,7 +304,7 @@ def _dominant(column: pa.ChunkedArray) -> str | None:
     return best[0] if best else None
 
 
-def _with_columns(table: pa.Table, values: dict[str, object], table_name: str) -> pa.Table:
+def _with_columns(table: pa.Table, values: Mapping[str, object], table_name: str) -> pa.Table:
     """Append constant ingest columns, typed by the table's contract (an empty file still has types)."""
     target = contract(table_name)
     for name, value in values.items():

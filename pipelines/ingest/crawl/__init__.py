@@ -8,7 +8,9 @@ filesystem, no clock, no state kept between calls), so they run as they are insi
 
 What is a link and how it is described: pipelines.ingest.crawl.warc (captures), .html (hyperlinks, anchors,
 rel, robots, canonical), .placement (main/nav/header/footer/aside), .wat (WAT JSON), .resolve (URLs);
-damaged archives: .archive. Invariant: `pages.num_rows + errors.num_rows == records_read`.
+damaged archives: .archive. Invariant: `pages.num_rows + errors.num_rows == records_read`. Error reasons:
+bad_http_headers, truncated_record, corrupt_record, bad_json (see .records). A read pauses Python's cyclic
+garbage collector and restores it (see .archive): reading creates no cycles.
 """
 
 from pipelines.ingest.crawl.archive import SNIFF_BYTES, CrawlResult, is_crawl_archive, read_archive

@@ -191,7 +191,7 @@ def _considered(record: WarcRecord) -> bool:
 def _dispatch(record: WarcRecord, row_number: int, context: Context) -> None:
     """Count one record as read or other, and read it."""
     record_type = record.record_type
-    capture = _capture_type(record_type)
+    capture = None if record_type is _METADATA else _capture_type(record_type)
     if capture is not None:
         url = target_uri(record.headers.get("WARC-Target-URI"))
         if is_http_target(url):

@@ -73,6 +73,7 @@ class Context:
         return named.group() if named else self.operator
 
     def source_system(self, file_name: str) -> str:
+        """commoncrawl when a warcinfo, a WARC-Filename or the file name says CC-MAIN, else crawl."""
         if self.says_common_crawl or "CC-MAIN-" in file_name:
             return "commoncrawl"
         return "crawl"
@@ -89,6 +90,7 @@ def target_uri(value: str | None) -> str:
 
 
 def is_http_target(url: str) -> bool:
+    """The target is an http(s) URL (not dns:, file:, metadata:, urn:...)."""
     head = url[:8].lower()
     return head.startswith("http://") or head.startswith("https://")
 

@@ -24,7 +24,10 @@ from ada_url._ada_wrapper import ffi, lib
 _HTTP_SCHEMES: Final = frozenset({int(SchemeType.HTTP), int(SchemeType.HTTPS)})
 # WHATWG strips C0 controls and space at both ends of an input URL.
 _C0_SPACE: Final = "".join(map(chr, range(0x21)))
-_SLASHES: Final = ("/", "\\")
+# A second character that makes "/x" other than root-relative: another slash (scheme-relative, as a
+# backslash is for http), or a tab or newline, which WHATWG removes first (so "/\t/h" is "//h").
+_NOT_ROOT: Final = ("/", "\\", "\t", "\n", "\r")
+_NOT_PATH: Final = _NOT_ROOT[1:]
 _OTHER_SCHEMES: Final = ("javascript:", "mailto:", "tel:", "data:")
 _ABSOLUTE: Final = re.compile(r"https?://(?![/\\])", re.IGNORECASE)
 
@@ -54,7 +57,7 @@ def _join(href: str, base: bytes | None) -> str | None:
 def is_root_relative(href: str) -> bool:
     """An href that Resolver joins as `root + href` with nothing to strip. Most hrefs are like "/path": the
     link loops test this first and join themselves, sparing the resolver call."""
-    return href[:1] == "/" and href[1:2] not in _SLASHES and href[-1] > " " and href.isascii()
+    return href[:1] == "/" and href[1:2] not in _NOT_ROOT and href[-1] > " " and href.isascii()
 
 
 class Resolver:
@@ -96,7 +99,7 @@ class Resolver:
                 second = text[1:2]
                 if second == "/":
                     return self._scheme + text
-                if second != "\\":
+                if second not in _NOT_PATH:
                     return self.root + text
             elif (first == "h" or first == "H") and _ABSOLUTE.match(text):
                 return text

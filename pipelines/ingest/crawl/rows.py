@@ -87,8 +87,12 @@ class Rows:
         self.errors.append((row_number, reason, detail, raw[:RAW_CAP]))
 
     def drop_last_page(self) -> Page | None:
-        """Remove the most recent page row and its links (its record turned out to be cut short)."""
-        if not self.pages:
+        """Remove the most recent page row and its links (its record turned out to be cut short).
+
+        Only a page whose links are still pending can go: links are converted between records, so the last
+        record's page always is.
+        """
+        if len(self.pages) <= self._pending_page:
             return None
         page = self.pages.pop()
         if page.links:

@@ -50,6 +50,7 @@ _ENTITY_DECODING_SINCE: Final = "20190619"
 _REL_SINCE: Final = "20170823"
 _CAPTURES: Final = frozenset({"response", "revisit", "resource"})
 _GENERATOR: Final = re.compile(r"ia-web-commons[^\s]*?-(\d{8,14})")
+_COMMON_REFERENCES: Final = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&nbsp;": "\xa0"}
 _REFERENCE: Final = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # ia-web-commons writes compact JSON; a key with another spacing just takes the parsing path.
 _TYPE_KEY: Final = b'"WARC-Type":"'
@@ -80,7 +81,8 @@ def _unescape(value: str) -> str:
 
 
 def _decode_reference(match: re.Match[str]) -> str:
-    return entities.unescape(match.group())
+    reference = match.group()
+    return _COMMON_REFERENCES.get(reference) or entities.unescape(reference)
 
 
 def _dict(value: Any) -> dict[str, Any]:
