@@ -1,6 +1,6 @@
 -- model: referring_domains
 -- grain: one row per (target_domain, referring_domain)
--- depends_on: backlinks, link_observations, vendor_referring_domains, build_settings
+-- depends_on: backlinks, link_observations, int_backlink_observations, vendor_referring_domains, build_settings
 -- Sitewide: the referring domain links to the target from at least `sitewide_min_share` of its known pages
 -- and at least `sitewide_min_pages` pages, or a vendor flags its links sitewide. Its known pages are every
 -- page of that domain seen as a link source in any input, or the pages a vendor says it crawled there
@@ -30,6 +30,16 @@ vendor_ip AS (
                ) AS rn
         FROM vendor_referring_domains
         WHERE ip IS NOT NULL AND ip <> ''
+    ) AS ranked WHERE rn = 1
+),
+crawl_ip AS (
+    SELECT target_domain, referring_domain, ip FROM (
+        SELECT target_domain, source_domain AS referring_domain, source_ip AS ip,
+               ROW_NUMBER() OVER (
+                   PARTITION BY target_domain, source_domain ORDER BY last_seen_claim DESC, source_ip
+               ) AS rn
+        FROM int_backlink_observations
+        WHERE source_ip IS NOT NULL AND source_ip <> ''
     ) AS ranked WHERE rn = 1
 ),
 grouped AS (
@@ -68,11 +78,13 @@ SELECT
         OR (g.linking_pages >= cfg.sitewide_min_pages
             AND CAST(g.linking_pages AS DOUBLE) / k.known_pages >= cfg.sitewide_min_share)
     ) AS is_sitewide,
-    v.ip,
-    CASE WHEN REGEXP_MATCHES(v.ip, '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$')
-         THEN REGEXP_EXTRACT(v.ip, '^([0-9]+\.[0-9]+\.[0-9]+)\.', 1) || '.0/24' END AS subnet_24
+    COALESCE(c.ip, v.ip) AS ip,
+    CASE WHEN c.ip IS NOT NULL THEN 'crawl' WHEN v.ip IS NOT NULL THEN 'vendor' END AS ip_source,
+    CASE WHEN REGEXP_MATCHES(COALESCE(c.ip, v.ip), '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$')
+         THEN REGEXP_EXTRACT(COALESCE(c.ip, v.ip), '^([0-9]+\.[0-9]+\.[0-9]+)\.', 1) || '.0/24' END AS subnet_24
 FROM grouped AS g
 CROSS JOIN build_settings AS cfg
 JOIN known_pages AS k ON k.source_domain = g.referring_domain
+LEFT JOIN crawl_ip AS c ON c.target_domain = g.target_domain AND c.referring_domain = g.referring_domain
 LEFT JOIN vendor_ip AS v ON v.referring_domain = g.referring_domain
 ORDER BY g.target_domain, g.referring_domain

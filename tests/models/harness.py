@@ -47,6 +47,7 @@ def observation(**given: Any) -> dict[str, Any]:
         "is_internal": sdom.registrable_domain == tdom.registrable_domain,
         "anchor": anchor, "anchor_norm": normalize_anchor(anchor),
         "anchor_key": anchor_key(normalize_anchor(anchor)), "anchor_truncated": False,
+        "placement": None, "source_ip": None, "crawl_id": None,
     }
     for key, value in given.items():
         if key not in row:
