@@ -46,9 +46,10 @@ class Warehouse:
     def building(self, memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to a fresh file; published only if the block finishes without an exception."""
         with self.lock():
-            staging = self.home / f".warehouse.building-{os.getpid()}.duckdb"
-            for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            # Holding the lock, any other building file is the remains of a killed build.
+            for leftover in self.home.glob(".warehouse.building-*"):
                 leftover.unlink(missing_ok=True)
+            staging = self.home / f".warehouse.building-{os.getpid()}.duckdb"
             con = duckdb.connect(str(staging))
             try:
                 con.execute(f"SET temp_directory = '{self.home / '.duckdb-tmp'}'")

@@ -35,3 +35,53 @@ def test_unreadable_lake_file_fails_build_without_publishing(built_copy: Built) 
     assert proc.returncode == 1
     assert "build not published" in proc.stderr and part.name in proc.stderr
     assert _digest(home / "warehouse.duckdb") == before
+
+
+_READER = """
+import pathlib, sys, time, duckdb
+path, stop = sys.argv[1], pathlib.Path(sys.argv[2])
+seen, errors, end = set(), [], time.monotonic() + 300
+while time.monotonic() < end and not stop.exists():
+    try:
+        with duckdb.connect(path, read_only=True) as con:
+            seen.add(con.execute("SELECT (SELECT COUNT(*) FROM link_observations), "
+                                 "(SELECT SUM(observations) FROM backlinks)").fetchone())
+    except Exception as exc:
+        errors.append(repr(exc))
+print(repr((sorted(seen), errors[:3], len(errors))))
+"""
+
+
+def test_reader_sees_old_or_new_warehouse_never_an_error(built_copy: Built, tmp_path: Path) -> None:
+    """An analyst querying in a loop through a publish: every answer is a whole old or a whole new warehouse."""
+    import ast
+    import subprocess
+    import sys
+    import time
+
+    import duckdb
+
+    home = built_copy.home
+    warehouse = home / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        old = con.execute("SELECT (SELECT COUNT(*) FROM link_observations), "
+                          "(SELECT SUM(observations) FROM backlinks)").fetchone()
+    extra = tmp_path / "more"
+    extra.mkdir()
+    source = next(f.path for f in built_copy.manifest.files if f.vendor == "semrush" and f.report == "backlinks")
+    (extra / "again.csv").write_bytes(source.read_bytes().replace(b"https://", b"https://mirror-", 40))
+    linkindex("ingest", extra, "--observed-on", "2026-11-05", home=home)
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", _READER, str(warehouse), str(stop)], stdout=subprocess.PIPE,
+                              text=True)
+    linkindex("build", home=home)
+    time.sleep(1)  # let the reader open the new file a few times
+    stop.touch()
+    out, _ = reader.communicate(timeout=120)
+    seen, errors, n_errors = ast.literal_eval(out.strip())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        new = con.execute("SELECT (SELECT COUNT(*) FROM link_observations), "
+                          "(SELECT SUM(observations) FROM backlinks)").fetchone()
+    assert n_errors == 0, errors
+    assert new != old
+    assert {tuple(s) for s in seen} == {tuple(old), tuple(new)}
