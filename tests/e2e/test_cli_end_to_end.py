@@ -138,3 +138,13 @@ def test_report_prints_a_domain_profile(built: Built) -> None:
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     out = linkindex(command, "--help", home=tmp_path).stdout
     assert "--home" in out
+
+
+def test_demo_command_runs_end_to_end(tmp_path: Path) -> None:
+    proc = linkindex("demo", "--domains", "300", "--seed", "5", home=tmp_path)
+    assert "files failed: 0" in proc.stdout and "quality checks:" in proc.stdout
+    for target in ("acme-tools.com", "xn--bcher-welt-9db.de", "example-shop.co.uk"):
+        assert f" {target} " in proc.stdout
+    assert (tmp_path / "linkindex.toml").exists() and (tmp_path / "warehouse.duckdb").exists()
+    with _con(tmp_path) as con:
+        assert con.execute("SELECT COUNT(*) FROM anchors WHERE category = 'exact_match'").fetchone()[0] > 0  # type: ignore[index]
