@@ -26,7 +26,6 @@ skipped. Not a test: run it by hand.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import re
 import shutil
@@ -37,8 +36,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
-from fastwarc.warc import ArchiveIterator, WarcRecordType
+from crawl_extract import bare_wat  # the sibling script: this one runs from benchmarks/ like it
 
 from pipelines.demo.wat import write_wat
 from pipelines.ingest.crawl import read_archive
@@ -48,14 +46,8 @@ _PAIRS = re.compile(r"non-unique link pairs = (\d+)")
 
 
 def bare(data: bytes) -> int:
-    """Entries of HTML-Metadata.Links: FastWARC iteration, orjson parsing, one key read per entry."""
-    found = 0
-    for record in ArchiveIterator(io.BytesIO(data), record_types=WarcRecordType.metadata, parse_http=False):
-        envelope = orjson.loads(record.reader.read()).get("Envelope", {})
-        response = envelope.get("Payload-Metadata", {}).get("HTTP-Response-Metadata", {})
-        for link in response.get("HTML-Metadata", {}).get("Links", ()):
-            found += link.get("url") is not None
-    return found
+    """The bare loop of crawl_extract.py, over one file."""
+    return bare_wat([("generated.warc.wat.gz", data)])
 
 
 def ours(data: bytes) -> int:

@@ -18,6 +18,7 @@ from pipelines.ingest.runner import IngestInputError, Outcome, expand_paths, ing
 from pipelines.load.lake import atomic_write_bytes
 from pipelines.load.warehouse import Warehouse, WarehouseBusy
 from pipelines.models.build import BuildReport, ContractViolation, build
+from pipelines.models.graph import load_models
 from pipelines.quality.checks import QualityGateFailed
 from pipelines.report import domain_report
 
@@ -110,7 +111,6 @@ def build_cmd(home: Path | None) -> None:
 
 
 def _build_with_progress(settings: Settings) -> BuildReport:
-    from pipelines.models.graph import load_models
     with _progress() as progress:
         task = progress.add_task("build", total=len(load_models()), item="")
         try:

@@ -240,9 +240,7 @@ def _load_crawl(
 
 def _capture_days(stamps: pa.ChunkedArray, fallback: date) -> pa.Array:
     """The UTC day of each capture, or the fallback day where the archive states none."""
-    days = pc.cast(stamps, pa.date32())
-    return pc.fill_null(days, pa.scalar(fallback, pa.date32())).combine_chunks() if isinstance(
-        days, pa.ChunkedArray) else pc.fill_null(days, pa.scalar(fallback, pa.date32()))
+    return pc.fill_null(pc.cast(stamps, pa.date32()), pa.scalar(fallback, pa.date32())).combine_chunks()
 
 def _forget(lake: Lake, file_id: str) -> None:
     """A failed file leaves no rows behind, even from an earlier successful ingest of the same bytes."""
@@ -255,11 +253,11 @@ def _record(lake: Lake, row: dict[str, object]) -> Outcome:
     schema = contract("ingest_outcomes").arrow_schema()
     table = pa.Table.from_pylist([{name: row.get(name) for name in schema.names}], schema=schema)
     lake.write_part(contract("ingest_outcomes"), table, str(row["file_id"]))
+    written = table.to_pylist()[0]  # typed by the contract, unlike the row being filled in
     return Outcome(
-        file_name=str(row["file_name"]), status=str(row["status"]), rows_read=int(row["rows_read"]),  # type: ignore[call-overload]
-        rows_kept=int(row["rows_kept"]), rows_quarantined=int(row["rows_quarantined"]),  # type: ignore[call-overload]
-        error=row.get("error"),  # type: ignore[arg-type]
-        row=row,
+        file_name=written["file_name"], status=written["status"], rows_read=written["rows_read"],
+        rows_kept=written["rows_kept"], rows_quarantined=written["rows_quarantined"], error=written["error"],
+        row=written,
     )
 
 

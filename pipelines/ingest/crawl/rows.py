@@ -49,10 +49,10 @@ class Page:
     ip: str | None
     digest: str | None
     content_type: str | None
-    robots_noindex: bool | None
-    robots_nofollow: bool | None
-    canonical: str | None
-    redirect: str | None
+    robots_noindex: bool | None = None
+    robots_nofollow: bool | None = None
+    canonical: str | None = None
+    redirect: str | None = None
     links: int = 0
 
 

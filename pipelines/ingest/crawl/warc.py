@@ -71,10 +71,6 @@ def read_capture(record: WarcRecord, row_number: int, record_type: str, url: str
         ip=headers.get("WARC-IP-Address") or None,
         digest=headers.get("WARC-Payload-Digest") or None,
         content_type=mime,
-        robots_noindex=None,
-        robots_nofollow=None,
-        canonical=None,
-        redirect=None,
     )
     # Page-level links first (redirect, then each distinct canonical), then the hyperlinks in document order.
     targets: list[str] = []

@@ -173,10 +173,6 @@ def _page(
         ip=_text(warc_headers.get("WARC-IP-Address")) or None,
         digest=_text(warc_headers.get("WARC-Payload-Digest")) or None,
         content_type=http.media_type(http_headers.get("content-type")),
-        robots_noindex=None,
-        robots_nofollow=None,
-        canonical=None,
-        redirect=None,
     )
     targets: list[str] = []
     anchors: list[str | None] = []
