@@ -19,7 +19,7 @@ from pipelines.load.lake import atomic_write_bytes
 from pipelines.load.warehouse import Warehouse, WarehouseBusy
 from pipelines.models.build import BuildReport, ContractViolation, build
 from pipelines.models.graph import load_models
-from pipelines.quality.checks import QualityGateFailed
+from pipelines.quality.checks import QualityGateFailed, data_docs_index
 from pipelines.report import domain_report
 
 console = Console(stderr=False)
@@ -112,7 +112,7 @@ def build_cmd(home: Path | None) -> None:
 
 def _build_with_progress(settings: Settings) -> BuildReport:
     with _progress() as progress:
-        task = progress.add_task("build", total=len(load_models()), item="")
+        task = progress.add_task("build", total=len(load_models()) + 1, item="")
         try:
             return build(settings, on_step=lambda name: progress.update(task, advance=1, item=name))
         except (QualityGateFailed, ContractViolation, WarehouseBusy, duckdb.Error) as exc:
@@ -132,7 +132,9 @@ def _print_build(report: BuildReport) -> None:
     passed = sum(c.passed for c in report.checks)
     console.print(f"quality checks: {passed} passed, {len(warned)} warnings")
     for c in warned:
-        console.print(f"  [yellow]warn[/yellow] {c.table}.{c.check}: {c.failing_rows} rows")
+        console.print(f"  [yellow]warn[/yellow] {c.table}.{c.check}: observed {c.observed_value:g}, expected "
+                      f"[{c.min_value}, {c.max_value}]")
+    console.print(f"validation results: quality_results table; data docs: {data_docs_index(report.warehouse.parent)}")
 
 
 @main.command("report")

@@ -49,6 +49,10 @@ class Settings:
     # Per target registrable domain: extra brand terms and the keywords it targets.
     brand_terms: dict[str, list[str]] = field(default_factory=dict)
     keywords: dict[str, list[str]] = field(default_factory=dict)
+    # Bounds of the publish gate's `warn` metrics, by name ([quality] in linkindex.toml); a contract's own
+    # bound applies where none is given. row_count_change_pct: a table's size change against the published
+    # warehouse, in percent either way (default 50).
+    quality: dict[str, float] = field(default_factory=dict)
 
     @property
     def lake(self) -> Path:
@@ -69,7 +73,8 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     """Settings from `<home>/linkindex.toml` when present, defaults otherwise.
 
     The file has optional tables [models], [anchors] (brand_terms / keywords keyed by target domain),
-    [domains] (include_private_suffixes) and [build] (memory_limit, e.g. "12GB").
+    [domains] (include_private_suffixes), [build] (memory_limit, e.g. "12GB") and [quality] (bounds of the
+    publish gate's warn metrics).
     """
     root = resolve_home(home)
     path = root / CONFIG_FILE
@@ -80,6 +85,10 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     if unknown:
         raise ValueError(f"{path}: unknown [models] settings {sorted(unknown)}")
     anchors = doc.get("anchors", {})
+    quality = {k: float(v) for k, v in doc.get("quality", {}).items()}
+    unknown = set(quality) - quality_settings()
+    if unknown:
+        raise ValueError(f"{path}: unknown [quality] settings {sorted(unknown)}; known: {sorted(quality_settings())}")
     return Settings(
         home=root,
         models=ModelSettings(**model_doc),
@@ -88,4 +97,14 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         build_memory_limit=doc.get("build", {}).get("memory_limit"),
         brand_terms={k.lower(): list(v) for k, v in anchors.get("brand_terms", {}).items()},
         keywords={k.lower(): list(v) for k, v in anchors.get("keywords", {}).items()},
+        quality=quality,
     )
+
+
+def quality_settings() -> set[str]:
+    """The [quality] keys: row_count_change_pct and every contract metric check's `setting`."""
+    from pipelines.contracts import all_contracts
+
+    return {"row_count_change_pct"} | {
+        check.setting for c in all_contracts().values() for check in c.checks if check.setting
+    }

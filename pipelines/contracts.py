@@ -48,6 +48,12 @@ class Column:
     nullable: bool
     description: str
     produced_by: str | None = None
+    # Row-level rules, checked on every staged batch (pipelines.quality.expectations): allowed values,
+    # an inclusive range, a regular expression the whole value must match.
+    values: tuple[Any, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -63,8 +69,15 @@ class Check:
     name: str
     severity: str  # "fail" blocks the publish, "warn" publishes and records an alert
     kind: str = "sql"
+    # kind "sql": a query returning the offending rows; it passes when it returns none.
     sql: str | None = None
     description: str | None = None
+    # kind "metric": a query returning one number, which must lie in [min, max]. `setting` names the
+    # linkindex.toml [quality] key that overrides the bound (max, or min when no max is given).
+    metric: str | None = None
+    min: float | None = None
+    max: float | None = None
+    setting: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,8 @@ def _load(path: Path) -> Contract:
         layer=doc["layer"],
         description=doc["description"],
         grain=tuple(doc["grain"]),
-        columns=tuple(Column(**c) for c in doc["columns"]),
+        columns=tuple(Column(**{**c, "values": tuple(c["values"])} if "values" in c else c)
+                      for c in doc["columns"]),
         checks=tuple(Check(**c) for c in doc.get("checks", [])),
         partition_by=tuple(doc.get("partition_by", [])),
         notes=doc.get("notes", ""),

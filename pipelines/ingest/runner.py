@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from pipelines.config import Settings
 from pipelines.contracts import all_contracts, contract
@@ -77,8 +78,14 @@ def ingest(
     observed_on: date | None = None,
     today: date | None = None,
     on_file: Callable[[Path, int], None] | None = None,
+    batch: str | None = None,
 ) -> list[Outcome]:
-    """Ingest every file under `paths` into the lake; return one Outcome per file."""
+    """Ingest every file under `paths` into the lake; return one Outcome per file.
+
+    `batch` names a landing batch (the nightly run's landing day). Rerunning a batch replaces that batch's
+    files only: a file it ingested before but no longer holds is removed from the lake, while every other
+    batch's files stay.
+    """
     resolver = DomainResolver(include_private=settings.include_private_suffixes)
     target_dom = None
     if target is not None:
@@ -90,11 +97,23 @@ def ingest(
     outcomes = []
     for path in expand_paths(paths):
         outcomes.append(
-            _ingest_file(path, lake, settings, resolver, target_dom, target, observed_on, run_day)
+            _ingest_file(path, lake, settings, resolver, target_dom, target, observed_on, run_day, batch)
         )
         if on_file is not None:
             on_file(path, path.stat().st_size if path.exists() else 0)
+    if batch is not None:
+        _drop_withdrawn(lake, batch, {str(o.row["file_id"]) for o in outcomes})
     return outcomes
+
+
+def _drop_withdrawn(lake: Lake, batch: str, kept: set[str]) -> None:
+    """Remove the files an earlier run of `batch` ingested that this run did not see."""
+    for part in lake.files("ingest_outcomes"):
+        row = pq.read_table(part, columns=["file_id", "landing_batch"]).to_pylist()
+        if row and row[0]["landing_batch"] == batch and row[0]["file_id"] not in kept:
+            log.info("landing batch %s no longer holds file %s: removing its rows", batch, row[0]["file_id"])
+            _forget(lake, row[0]["file_id"])
+            lake.remove_part("ingest_outcomes", row[0]["file_id"])
 
 
 def _ingest_file(
@@ -106,9 +125,10 @@ def _ingest_file(
     target_raw: str | None,
     observed_on: date | None,
     today: date,
+    batch: str | None,
 ) -> Outcome:
     row: dict[str, object] = {
-        "file_name": path.name, "file_path": str(path), "file_bytes": 0, "status": "failed",
+        "landing_batch": batch, "file_name": path.name, "file_path": str(path), "file_bytes": 0, "status": "failed",
         "rows_read": 0, "rows_kept": 0, "rows_quarantined": 0, "anchors_truncated": 0,
         "links_kept": 0, "links_quarantined": 0, "truncated": False,
         "suspected_row_cap": False, "ingested_at": datetime.now(UTC).replace(tzinfo=None),
@@ -180,6 +200,7 @@ def _load_export(
             result.rows, {**ingest_cols, "export_target": export_target}, result.table_name
         )
     row.update(export_target=export_target)
+    _validate_rows(lake, file_id, path.name, {result.table_name: kept})
     lake.write_part(contract(result.table_name), kept, file_id)
     lake.write_part(contract("quarantine"), quarantine, file_id)
     row.update(
@@ -223,6 +244,7 @@ def _load_crawl(
     errors = _with_columns(errors, base, "quarantine")
     errors = errors.append_column("observed_on", pa.array([fallback] * errors.num_rows, pa.date32()))
     quarantine = pa.concat_tables([contract("quarantine").conform(errors), link_q])
+    _validate_rows(lake, file_id, path.name, {"page_observations": pages, "link_observations": kept})
     lake.write_part(contract("page_observations"), pages, file_id)
     lake.write_part(contract("link_observations"), kept, file_id)
     lake.write_part(contract("quarantine"), quarantine, file_id)
@@ -236,6 +258,21 @@ def _load_crawl(
     if pages.num_rows + result.errors.num_rows != result.records_read:
         raise AssertionError(f"{path}: {result.records_read} records read but {pages.num_rows} pages + "
                              f"{result.errors.num_rows} quarantined")
+
+
+def _validate_rows(lake: Lake, file_id: str, file_name: str, tables: Mapping[str, pa.Table]) -> None:
+    """The contracts' row-level expectations on the staged rows, before they reach the lake."""
+    from pipelines.quality.expectations import validate_rows
+
+    rows = [
+        {"file_id": file_id, "file_name": file_name, "table_name": c.table, "check_name": c.check,
+         "column_name": c.column, "severity": c.severity, "rows_checked": c.rows_checked,
+         "failing_rows": c.failing_rows}
+        for name, table in tables.items()
+        for c in validate_rows(contract(name), table)
+    ]
+    schema = contract("row_validations").arrow_schema()
+    lake.write_part(contract("row_validations"), pa.Table.from_pylist(rows, schema=schema), file_id)
 
 
 def _capture_days(stamps: pa.ChunkedArray, fallback: date) -> pa.Array:

@@ -1,20 +1,30 @@
-"""The warehouse file: built beside the live one, then swapped in with one rename.
+"""The warehouse file: each build writes a candidate beside the live one, and a publish renames it over it.
 
 DuckDB lets one process write a database file. Building a new file and renaming it over the old one means a
 publish never locks readers out: a reader that opened the old file keeps reading it, a new reader opens the
 new one, and nobody sees a half-built warehouse. The previous file is kept as warehouse.prev.duckdb for
 rollback.
+
+A candidate is named by its build key (`cli-<pid>` for the CLI, the run id for Airflow), so a build can span
+several processes (Airflow's stage, build, validate and publish tasks) and a retried task starts its own
+candidate again. Only the publish touches the live file, under an exclusive lock.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+CANDIDATE_PREFIX = ".warehouse.building-"
+# A candidate nobody has written for this long belongs to a build that died (an Airflow worker killed, say).
+STALE_CANDIDATE_SECONDS = 12 * 3600
 
 
 class WarehouseBusy(RuntimeError):
@@ -29,52 +39,69 @@ class Warehouse:
         self._lock_path = home / ".warehouse.lock"
 
     @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Exclusive for the length of a build: two builds never race to publish."""
+    def lock(self, wait_seconds: float = 0.0) -> Iterator[None]:
+        """Exclusive: two publishes never race. Waits up to `wait_seconds`, then raises WarehouseBusy."""
         self.home.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait_seconds
         with self._lock_path.open("w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise WarehouseBusy(f"another build is publishing to {self.path}") from exc
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError as exc:
+                    if time.monotonic() >= deadline:
+                        raise WarehouseBusy(f"another build is publishing to {self.path}") from exc
+                    time.sleep(0.2)
             try:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    @contextmanager
-    def building(self, memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to a fresh file; published only if the block finishes without an exception."""
-        with self.lock():
-            # Holding the lock, any other building file is the remains of a killed build.
-            for leftover in self.home.glob(".warehouse.building-*"):
-                leftover.unlink(missing_ok=True)
-            staging = self.home / f".warehouse.building-{os.getpid()}.duckdb"
-            con = duckdb.connect(str(staging))
-            try:
-                con.execute(f"SET temp_directory = '{self.home / '.duckdb-tmp'}'")
-                if memory_limit:
-                    con.execute("SET memory_limit = ?", [memory_limit])
-                # Tables are compared and queried as sets; keeping scan order costs memory on large builds.
-                con.execute("SET preserve_insertion_order = false")
-                yield con
-                con.execute("CHECKPOINT")
-                con.close()
-                self._publish(staging)
-            finally:
-                con.close()
-                staging.unlink(missing_ok=True)
-                staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+    def candidate(self, key: str) -> Path:
+        """The candidate file of build `key` (letters, digits, `-`, `_`, `.` only)."""
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", key)
+        return self.home / f"{CANDIDATE_PREFIX}{safe}.duckdb"
 
-    def _publish(self, staging: Path) -> None:
-        if self.path.exists():
-            # A hard link keeps the old file reachable as .prev without ever leaving the live name empty.
-            keep = self.home / f".warehouse.prev-{os.getpid()}.duckdb"
-            keep.unlink(missing_ok=True)
-            os.link(self.path, keep)
-            os.replace(keep, self.previous)
-        os.replace(staging, self.path)
-        _fsync_dir(self.home)
+    def start_candidate(self, key: str) -> Path:
+        """A fresh, empty candidate for `key`, clearing any earlier attempt and the remains of dead builds."""
+        path = self.candidate(key)
+        with self.lock(wait_seconds=60):
+            self._clear_dead_candidates(keep=path)
+            _remove(path)
+        return path
+
+    @contextmanager
+    def open_candidate(self, path: Path, memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to a candidate, checkpointed when the block ends."""
+        con = duckdb.connect(str(path))
+        try:
+            con.execute(f"SET temp_directory = '{self.home / '.duckdb-tmp'}'")
+            if memory_limit:
+                con.execute("SET memory_limit = ?", [memory_limit])
+            # Tables are compared and queried as sets; keeping scan order costs memory on large builds.
+            con.execute("SET preserve_insertion_order = false")
+            yield con
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+
+    def discard(self, path: Path) -> None:
+        _remove(path)
+
+    def publish(self, candidate: Path, wait_seconds: float = 600) -> None:
+        """Rename the candidate over the live warehouse; the old one becomes warehouse.prev.duckdb."""
+        if not candidate.exists():
+            raise FileNotFoundError(f"no candidate warehouse at {candidate}: run the build step first")
+        with self.lock(wait_seconds=wait_seconds):
+            if self.path.exists():
+                # A hard link keeps the old file reachable as .prev without ever leaving the live name empty.
+                keep = self.home / f".warehouse.prev-{os.getpid()}.duckdb"
+                keep.unlink(missing_ok=True)
+                os.link(self.path, keep)
+                os.replace(keep, self.previous)
+            os.replace(candidate, self.path)
+            candidate.with_name(candidate.name + ".wal").unlink(missing_ok=True)
+            _fsync_dir(self.home)
 
     def rollback(self) -> None:
         """Put the previous warehouse back."""
@@ -89,6 +116,31 @@ class Warehouse:
         if not self.path.exists():
             raise FileNotFoundError(f"no warehouse at {self.path}: run `linkindex build` first")
         return duckdb.connect(str(self.path), read_only=True)
+
+    def _clear_dead_candidates(self, keep: Path) -> None:
+        now = time.time()
+        for path in self.home.glob(f"{CANDIDATE_PREFIX}*.duckdb"):
+            if path == keep:
+                continue
+            pid = re.fullmatch(rf"{re.escape(CANDIDATE_PREFIX)}cli-(\d+)\.duckdb", path.name)
+            dead = (not _alive(int(pid.group(1)))) if pid else now - path.stat().st_mtime > STALE_CANDIDATE_SECONDS
+            if dead:
+                _remove(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -5,19 +5,22 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from pipelines import __version__
 from pipelines.config import Settings
-from pipelines.contracts import Contract, all_contracts, resource_dir
+from pipelines.contracts import Contract, all_contracts, contract, resource_dir
 from pipelines.load.lake import Lake
 from pipelines.load.warehouse import Warehouse
 from pipelines.models.graph import Model, load_models
-from pipelines.quality.checks import CheckResult, QualityGateFailed, run_checks
+from pipelines.quality.checks import CheckResult, Measurement, QualityGateFailed, measure_tables
 from pipelines.stage.anchors import anchor_key, normalize_anchor
 from pipelines.stage.domains import DomainResolver
 
@@ -35,32 +38,150 @@ class BuildReport:
     checks: list[CheckResult]
 
 
-def build(settings: Settings, *, on_step: Callable[[str], None] | None = None) -> BuildReport:
-    """Build every curated table from the lake and publish them together, or leave the old ones."""
+# Build inputs that the models read; kept as tables so that the stage and build steps may run in separate
+# processes (Airflow tasks), dropped before the publish.
+_BUILD_INPUTS = ("build_settings", "generic_anchors", "configured_anchor_terms")
+
+
+def build(
+    settings: Settings, *, key: str | None = None, on_step: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Stage, build, validate and publish in one process: the CLI's `linkindex build`."""
+    key = key or f"cli-{os.getpid()}"
     warehouse = Warehouse(settings.home)
-    lake = Lake(settings.lake)
-    contracts = all_contracts()
-    models = load_models()
-    step = on_step or (lambda _name: None)
-    with warehouse.building(settings.build_memory_limit) as con:
-        load_inputs(con, settings, lake)
-        run_models(con, models, on_step=step)
-        results = run_checks(con, [c for c in contracts.values() if _in_warehouse(con, c.name)])
-        _record_quality(con, results)
-        _record_build_info(con, settings, lake)
-        for model in models:
-            if model.intermediate:
-                con.execute(f"DROP TABLE {model.name}")
-        failed = [r for r in results if r.severity == "fail" and not r.passed]
-        if failed:
-            raise QualityGateFailed(failed)
-        tables = {
-            name: con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]  # type: ignore[index]
-            for (name,) in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name"
-            ).fetchall()
-        }
+    candidate = stage(settings, key, on_step=on_step)
+    try:
+        build_models(settings, candidate, on_step=on_step)
+        if on_step:
+            on_step("validate")
+        results = validate(settings, candidate, run_id=f"{key}-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+        tables = publish(settings, candidate)
+    finally:
+        warehouse.discard(candidate)
     return BuildReport(warehouse=warehouse.path, tables=tables, checks=results)
+
+
+def stage(settings: Settings, key: str, *, on_step: Callable[[str], None] | None = None) -> Path:
+    """A fresh candidate warehouse for build `key`: the lake's tables, build inputs and the int_* models."""
+    warehouse = Warehouse(settings.home)
+    candidate = warehouse.start_candidate(key)
+    models = load_models()
+    with warehouse.open_candidate(candidate, settings.build_memory_limit) as con:
+        load_inputs(con, settings, Lake(settings.lake))
+        run_models(con, [m for m in models if m.name in _staging_models(models)], on_step=on_step)
+    return candidate
+
+
+def build_models(settings: Settings, candidate: Path, *, on_step: Callable[[str], None] | None = None) -> None:
+    """The curated models over a staged candidate, each checked against its contract."""
+    models = load_models()
+    staged = _staging_models(models)
+    with Warehouse(settings.home).open_candidate(candidate, settings.build_memory_limit) as con:
+        for model in models:
+            if model.name not in staged:
+                con.execute(f"DROP TABLE IF EXISTS {model.name}")  # a retried build step starts again
+        run_models(con, [m for m in models if m.name not in staged], on_step=on_step)
+
+
+def validate(settings: Settings, candidate: Path, *, run_id: str) -> list[CheckResult]:
+    """The publish gate: measure every contract check, validate the numbers with Great Expectations.
+
+    The results go to the lake (so a blocked run's results outlive its candidate) and into the candidate's
+    quality_results; GX's data docs are refreshed in <home>/quality. Raises QualityGateFailed when a `fail`
+    check fails; otherwise drops the intermediate tables, leaving the candidate ready to publish.
+    """
+    from pipelines.quality.expectations import validate_measurements
+
+    warehouse = Warehouse(settings.home)
+    contracts = all_contracts()
+    previous = _published_counts(warehouse)
+    with warehouse.open_candidate(candidate, settings.build_memory_limit) as con:
+        present = [c for c in contracts.values() if _in_warehouse(con, c.name)]
+        measurements = measure_tables(con, present, settings.quality, previous)
+        measurements += _row_measurements(con)
+        results = validate_measurements(measurements, settings.home / "quality", run_id)
+        blocked = any(r.severity == "fail" and not r.passed for r in results)
+        table = _results_table(results, run_id, blocked)
+        Lake(settings.lake).write_part(contract("quality_results"), table, run_id)
+        con.execute("DELETE FROM quality_results WHERE run_id = ?", [run_id])
+        con.register("this_run", table)
+        con.execute("INSERT INTO quality_results SELECT * FROM this_run")
+        con.unregister("this_run")
+        if blocked:
+            raise QualityGateFailed([r for r in results if r.severity == "fail" and not r.passed])
+        con.execute("DROP TABLE IF EXISTS build_info")
+        _record_build_info(con, settings, Lake(settings.lake))
+        for model in load_models():
+            if model.intermediate:
+                con.execute(f"DROP TABLE IF EXISTS {model.name}")
+        for name in _BUILD_INPUTS:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    return results
+
+
+def publish(settings: Settings, candidate: Path) -> dict[str, int]:
+    """Swap a validated candidate in as the live warehouse; returns its tables' row counts."""
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        tables = _row_counts(con)
+    missing = {"build_info", "quality_results"} - set(tables)
+    if missing:
+        raise RuntimeError(f"{candidate.name} was not validated (no {sorted(missing)}): run the validate step")
+    Warehouse(settings.home).publish(candidate)
+    return tables
+
+
+def _staging_models(models: list[Model]) -> set[str]:
+    """The int_* models and everything they read: the stage step's share of the build."""
+    by_name = {m.name: m for m in models}
+    staged: set[str] = set()
+    todo = [m.name for m in models if m.intermediate]
+    while todo:
+        name = todo.pop()
+        if name in by_name and name not in staged:
+            staged.add(name)
+            todo.extend(by_name[name].depends_on)
+    return staged
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {
+        name: con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]  # type: ignore[index]
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name"
+        ).fetchall()
+    }
+
+
+def _published_counts(warehouse: Warehouse) -> dict[str, int] | None:
+    """Row counts of the live warehouse, the day-over-day baseline; None before the first publish."""
+    if not warehouse.path.exists():
+        return None
+    with warehouse.connect() as con:
+        return _row_counts(con)
+
+
+def _row_measurements(con: duckdb.DuckDBPyConnection) -> list[Measurement]:
+    """Row-level results of every staged file in the lake, summed per (table, check)."""
+    rows = con.execute(
+        "SELECT table_name, check_name, ANY_VALUE(severity), SUM(failing_rows), SUM(rows_checked), "
+        "STRING_AGG(CASE WHEN failing_rows > 0 THEN file_name END, ', ') "
+        "FROM row_validations GROUP BY table_name, check_name ORDER BY table_name, check_name"
+    ).fetchall()
+    return [
+        Measurement(table, check, severity, "row", float(failing), 0, 0,
+                    f"{checked} staged rows checked" + (f"; failing in {files[:400]}" if files else ""))
+        for table, check, severity, failing, checked, files in rows
+    ]
+
+
+def _results_table(results: list[CheckResult], run_id: str, blocked: bool) -> pa.Table:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return pa.Table.from_pylist([{
+        "run_id": run_id, "validated_at": now, "level": r.level, "table_name": r.table, "check_name": r.check,
+        "severity": r.severity, "passed": r.passed, "observed_value": r.observed_value,
+        "min_value": r.min_value, "max_value": r.max_value, "failing_rows": r.failing_rows,
+        "detail": r.detail, "gate": "blocked" if blocked else "published",
+    } for r in results], schema=contract("quality_results").arrow_schema())
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection, settings: Settings, lake: Lake | None) -> None:
@@ -112,11 +233,11 @@ def _load_lake(con: duckdb.DuckDBPyConnection, lake: Lake | None, contracts: dic
 def _load_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     model_settings = asdict(settings.models)
     cols = ", ".join(f"? AS {k}" for k in model_settings)
-    con.execute(f"CREATE TEMP TABLE build_settings AS SELECT {cols}", list(model_settings.values()))
+    con.execute(f"CREATE TABLE build_settings AS SELECT {cols}", list(model_settings.values()))
     seeds = resource_dir("sql") / "seeds"
     with (seeds / "generic_anchors.csv").open(encoding="utf-8", newline="") as fh:
         generic = [(r["anchor_key"], r["language"]) for r in csv.DictReader(fh)]
-    con.execute("CREATE TEMP TABLE generic_anchors (anchor_key VARCHAR, language VARCHAR)")
+    con.execute("CREATE TABLE generic_anchors (anchor_key VARCHAR, language VARCHAR)")
     con.executemany("INSERT INTO generic_anchors VALUES (?, ?)", generic)
     terms = [
         (domain, kind, anchor_key(normalize_anchor(term)))
@@ -125,7 +246,7 @@ def _load_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         for term in values
     ]
     con.execute(
-        "CREATE TEMP TABLE configured_anchor_terms (target_domain VARCHAR, kind VARCHAR, term VARCHAR)"
+        "CREATE TABLE configured_anchor_terms (target_domain VARCHAR, kind VARCHAR, term VARCHAR)"
     )
     if terms:
         con.executemany("INSERT INTO configured_anchor_terms VALUES (?, ?, ?)", terms)
@@ -147,17 +268,6 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model, table: Contract | N
             f"{model.path.name} does not match schemas/{model.name}.yaml:\n"
             f"  model gives:    {actual}\n  contract says: {expected}"
         )
-
-
-def _record_quality(con: duckdb.DuckDBPyConnection, results: list[CheckResult]) -> None:
-    con.execute(
-        "CREATE TABLE quality_results (table_name VARCHAR, check_name VARCHAR, severity VARCHAR, "
-        "passed BOOLEAN, failing_rows BIGINT, detail VARCHAR)"
-    )
-    con.executemany(
-        "INSERT INTO quality_results VALUES (?, ?, ?, ?, ?, ?)",
-        [(r.table, r.check, r.severity, r.passed, r.failing_rows, r.detail) for r in results],
-    )
 
 
 def _record_build_info(con: duckdb.DuckDBPyConnection, settings: Settings, lake: Lake) -> None:
