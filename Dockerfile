@@ -13,7 +13,7 @@ RUN uv sync --frozen --no-dev --extra airflow --no-install-project --no-cache
 COPY pipelines ./pipelines
 COPY sql ./sql
 COPY schemas ./schemas
-
+COPY dags ./dags
 # The named volumes mounted on these folders start out with the image's ownership, so the unprivileged user
 # can write the home, Airflow's logs and the auth manager's password file.
 RUN uv sync --frozen --no-dev --extra airflow --no-cache \
