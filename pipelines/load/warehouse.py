@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,13 +94,18 @@ class Warehouse:
         if not candidate.exists():
             raise FileNotFoundError(f"no candidate warehouse at {candidate}: run the build step first")
         with self.lock(wait_seconds=wait_seconds):
+            for stray in self.home.glob(".warehouse.prev-*.duckdb"):  # a publish killed mid-way
+                stray.unlink()
+            _failpoint("publish:start")
             if self.path.exists():
                 # A hard link keeps the old file reachable as .prev without ever leaving the live name empty.
                 keep = self.home / f".warehouse.prev-{os.getpid()}.duckdb"
-                keep.unlink(missing_ok=True)
                 os.link(self.path, keep)
+                _failpoint("publish:linked")
                 os.replace(keep, self.previous)
+                _failpoint("publish:kept-previous")
             os.replace(candidate, self.path)
+            _failpoint("publish:swapped")
             candidate.with_name(candidate.name + ".wal").unlink(missing_ok=True)
             _fsync_dir(self.home)
 
@@ -126,6 +132,12 @@ class Warehouse:
             dead = (not _alive(int(pid.group(1)))) if pid else now - path.stat().st_mtime > STALE_CANDIDATE_SECONDS
             if dead:
                 _remove(path)
+
+
+def _failpoint(name: str) -> None:
+    """Fault injection for the tests: LINKINDEX_FAILPOINTS=publish:linked kills the process right there."""
+    if name in os.environ.get("LINKINDEX_FAILPOINTS", "").split(","):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _alive(pid: int) -> bool:

@@ -40,7 +40,7 @@ class BuildReport:
 
 # Build inputs that the models read; kept as tables so that the stage and build steps may run in separate
 # processes (Airflow tasks), dropped before the publish.
-_BUILD_INPUTS = ("build_settings", "generic_anchors", "configured_anchor_terms")
+_BUILD_INPUTS = ("build_settings", "generic_anchors", "configured_anchor_terms", "build_stage")
 
 
 def build(
@@ -67,6 +67,8 @@ def stage(settings: Settings, key: str, *, on_step: Callable[[str], None] | None
     candidate = warehouse.start_candidate(key)
     models = load_models()
     with warehouse.open_candidate(candidate, settings.build_memory_limit) as con:
+        # When the lake was read: a publish never replaces tables staged later than its own.
+        con.execute("CREATE TABLE build_stage AS SELECT ? AS staged_at", [datetime.now(UTC).replace(tzinfo=None)])
         load_inputs(con, settings, Lake(settings.lake))
         run_models(con, [m for m in models if m.name in _staging_models(models)], on_step=on_step)
     return candidate
@@ -275,7 +277,8 @@ def _record_build_info(con: duckdb.DuckDBPyConnection, settings: Settings, lake:
     lake_files = sum(len(lake.files(name)) for name in all_contracts())
     con.execute(
         "CREATE TABLE build_info AS SELECT ? AS linkindex_version, ? AS duckdb_version, ? AS psl_version, "
-        "? AS psl_private_section, ? AS settings, ? AS lake_files",
+        "? AS psl_private_section, ? AS settings, ? AS lake_files, "
+        "(SELECT staged_at FROM build_stage) AS staged_at",
         [__version__, duckdb.__version__, resolver.psl_version, settings.include_private_suffixes,
          json.dumps({**asdict(settings.models), "anchor_max_chars": settings.anchor_max_chars,
                      "brand_terms": settings.brand_terms, "keywords": settings.keywords}, sort_keys=True),

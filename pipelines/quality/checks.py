@@ -31,6 +31,8 @@ class Measurement:
     min_value: float | None
     max_value: float | None
     detail: str | None = None
+    # The value counts offending rows (bounds [0, 0]), rather than being a metric with bounds.
+    counts_rows: bool = True
 
     @property
     def key(self) -> str:
@@ -48,13 +50,14 @@ class CheckResult:
     min_value: float | None
     max_value: float | None
     detail: str | None
+    counts_rows: bool = True
 
     @property
     def failing_rows(self) -> int:
-        """Offending rows for a count check (bounds [0, 0]); 0 for a metric in bounds."""
+        """Offending rows of a failed row-count check; 1 for a metric out of bounds; 0 when passed."""
         if self.passed or self.observed_value is None or math.isnan(self.observed_value):
             return 0
-        return int(self.observed_value) if self.max_value == 0 else 1
+        return int(self.observed_value) if self.counts_rows else 1
 
 
 class QualityGateFailed(RuntimeError):
@@ -126,7 +129,7 @@ def measure_tables(
                     lo = float(thresholds[check.setting])
             value = _scalar(con, check.metric.format(table=table.name))
             out.append(Measurement(table.name, check.name, check.severity, "table", value, lo, hi,
-                                   check.description))
+                                   check.description, counts_rows=False))
         if previous_counts is not None and table.name not in _LOGS and table.name in previous_counts:
             rows = _scalar(con, f"SELECT COUNT(*) FROM {table.name}") or 0.0
             before = previous_counts[table.name]
@@ -134,7 +137,7 @@ def measure_tables(
             limit = float(thresholds.get("row_count_change_pct", 50.0))
             out.append(Measurement(
                 table.name, "row_count_change_pct", "warn", "table", change, -limit, limit,
-                f"{before} rows in the published warehouse, {int(rows)} now",
+                f"{before} rows in the published warehouse, {int(rows)} now", counts_rows=False,
             ))
     return out
 

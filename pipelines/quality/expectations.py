@@ -169,7 +169,7 @@ def validate_measurements(measurements: Iterable[Measurement], docs_root: Path, 
         results.append(CheckResult(
             table=m.table, check=m.check, severity=m.severity, level=m.level, passed=bool(outcome.success),
             observed_value=m.value, min_value=m.min_value, max_value=m.max_value,
-            detail=error or m.detail,
+            detail=error or m.detail, counts_rows=m.counts_rows,
         ))
     return results
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.e2e.conftest import CLI, Built, linkindex
 
@@ -60,3 +61,36 @@ def test_killed_ingest_leaves_only_whole_parts_and_a_rerun_is_idempotent(built_c
               if "ingest_outcomes" not in p.parts}
     assert first == second and started > 0
     linkindex("build", home=fresh)
+
+
+_TABLES = "SELECT (SELECT COUNT(*) FROM link_observations), (SELECT SUM(observations) FROM backlinks)"
+
+
+def _state(path: Path) -> tuple[object, ...]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(_TABLES).fetchone()  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("failpoint", ["publish:start", "publish:linked", "publish:kept-previous",
+                                       "publish:swapped"])
+def test_killed_publish_leaves_old_or_new_warehouse_and_a_retry_completes(
+    built_copy: Built, tmp_path: Path, failpoint: str,
+) -> None:
+    """SIGKILL at each step of the publish: the live file is a whole old or a whole new warehouse."""
+    home = built_copy.home
+    old = _state(home / "warehouse.duckdb")
+    extra = tmp_path / "more"
+    extra.mkdir()
+    source = next(f.path for f in built_copy.manifest.files if f.vendor == "semrush" and f.report == "backlinks")
+    (extra / "again.csv").write_bytes(source.read_bytes().replace(b"https://", b"https://mirror-", 40))
+    linkindex("ingest", extra, "--observed-on", "2026-11-05", home=home)
+    proc = subprocess.run([CLI, "build"], env={**os.environ, "LINKINDEX_HOME": str(home),
+                                               "LINKINDEX_FAILPOINTS": failpoint}, capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    after_kill = _state(home / "warehouse.duckdb")
+    assert after_kill == old if failpoint != "publish:swapped" else after_kill != old
+    linkindex("build", home=home)
+    new = _state(home / "warehouse.duckdb")
+    assert new != old and new[0] > old[0]  # type: ignore[operator]
+    assert _state(home / "warehouse.prev.duckdb") in (old, new)
+    assert not list(home.glob(".warehouse.prev-*")) and not list(home.glob(".warehouse.building-*"))
