@@ -11,9 +11,8 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from pipelines import orchestrate
 from pipelines.contracts import all_contracts
-from pipelines.quality.checks import QualityGateFailed
-
 from pipelines.orchestrate import WAREHOUSE_POOL
+from pipelines.quality.checks import QualityGateFailed
 
 OWNER = "linkindex"
 

@@ -9,9 +9,9 @@ import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 from pipelines.airflow_dags import CURATED_ASSETS
-from pipelines.orchestrate import WAREHOUSE_POOL, WAREHOUSE_POOL_SLOTS
 from pipelines.contracts import all_contracts
 from pipelines.load.warehouse import Warehouse, WarehouseBusy
+from pipelines.orchestrate import WAREHOUSE_POOL, WAREHOUSE_POOL_SLOTS
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 

@@ -123,7 +123,8 @@ from pipelines.contracts import contract
 from pipelines.quality.checks import Measurement
 from pipelines.quality.expectations import validate_measurements, validate_rows
 import great_expectations as gx
-rows = validate_rows(contract("quality_results"), pa.Table.from_pylist([], schema=contract("quality_results").arrow_schema()))
+empty = pa.Table.from_pylist([], schema=contract("quality_results").arrow_schema())
+rows = validate_rows(contract("quality_results"), empty)
 res = validate_measurements([Measurement("t", "c", "fail", "table", 0, 0, 0)], Path(sys.argv[1]), "offline")
 ctx = gx.get_context(mode="file", project_root_dir=sys.argv[1])
 print(json.dumps({"attempts": attempts, "passed": [r.passed for r in res],
