@@ -103,6 +103,9 @@ class Warehouse:
                 os.link(self.path, keep)
                 _failpoint("publish:linked")
                 os.replace(keep, self.previous)
+                # rename() between two links of one file does nothing: after a publish killed right here,
+                # .prev is already the live file, and keep is left behind.
+                keep.unlink(missing_ok=True)
                 _failpoint("publish:kept-previous")
             os.replace(candidate, self.path)
             _failpoint("publish:swapped")
