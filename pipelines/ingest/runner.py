@@ -102,18 +102,28 @@ def ingest(
         if on_file is not None:
             on_file(path, path.stat().st_size if path.exists() else 0)
     if batch is not None:
-        _drop_withdrawn(lake, batch, {str(o.row["file_id"]) for o in outcomes})
+        _replace_batch(lake, batch, outcomes)
     return outcomes
 
 
-def _drop_withdrawn(lake: Lake, batch: str, kept: set[str]) -> None:
-    """Remove the files an earlier run of `batch` ingested that this run did not see."""
-    for part in lake.files("ingest_outcomes"):
-        row = pq.read_table(part, columns=["file_id", "landing_batch"]).to_pylist()
-        if row and row[0]["landing_batch"] == batch and row[0]["file_id"] not in kept:
-            log.info("landing batch %s no longer holds file %s: removing its rows", batch, row[0]["file_id"])
-            _forget(lake, row[0]["file_id"])
-            lake.remove_part("ingest_outcomes", row[0]["file_id"])
+def _replace_batch(lake: Lake, batch: str, outcomes: list[Outcome]) -> None:
+    """Record what `batch` holds now, and remove the files only an earlier run of it held."""
+    table = contract("landing_batches")
+    held = {str(o.row["file_id"]): o.file_name for o in outcomes}
+    before: set[str] = set()
+    elsewhere: set[str] = set()
+    for part in lake.files("landing_batches"):
+        ids = set(pq.read_table(part, columns=["file_id"])["file_id"].to_pylist())
+        if part.stem == batch:
+            before = ids
+        else:
+            elsewhere |= ids
+    for file_id in sorted(before - set(held) - elsewhere):
+        log.info("landing batch %s no longer holds file %s: removing its rows", batch, file_id)
+        _forget(lake, file_id)
+        lake.remove_part("ingest_outcomes", file_id)
+    rows = [{"landing_batch": batch, "file_id": k, "file_name": v} for k, v in sorted(held.items())]
+    lake.write_part(table, pa.Table.from_pylist(rows, schema=table.arrow_schema()), batch)
 
 
 def _ingest_file(
@@ -282,7 +292,7 @@ def _capture_days(stamps: pa.ChunkedArray, fallback: date) -> pa.Array:
 def _forget(lake: Lake, file_id: str) -> None:
     """A failed file leaves no rows behind, even from an earlier successful ingest of the same bytes."""
     for name, table_contract in all_contracts().items():
-        if table_contract.layer == "lake" and name != "ingest_outcomes":
+        if table_contract.layer == "lake" and name not in {"ingest_outcomes", "landing_batches"}:
             lake.remove_part(name, file_id)
 
 

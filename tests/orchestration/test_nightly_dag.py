@@ -162,23 +162,37 @@ def test_rerun_of_a_day_replaces_only_its_own_files(deployment: Deployment) -> N
         assert str(_run("linkindex_nightly", day).state) == "success"
     warehouse = deployment.home / "warehouse.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        before = dict(con.execute("SELECT landing_batch, COUNT(*) FROM ingest_outcomes GROUP BY 1").fetchall())
+        before = dict(con.execute("SELECT landing_batch, COUNT(*) FROM landing_batches GROUP BY 1").fetchall())
+        observations = con.execute("SELECT COUNT(*) FROM link_observations").fetchone()[0]  # type: ignore[index]
     # Day one's Semrush export is withdrawn from the landing folder; rerunning day one drops its rows only.
     withdrawn = next(f.path for f in deployment.manifest.files
                      if f.snapshot == DAYS[0] and f.vendor == "semrush" and f.report == "backlinks")
+    withdrawn_id = _digest(withdrawn)
     withdrawn.unlink()
     assert str(_run("linkindex_nightly", DAYS[0]).state) == "success"
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        after = dict(con.execute("SELECT landing_batch, COUNT(*) FROM ingest_outcomes GROUP BY 1").fetchall())
-        gone = con.execute("SELECT COUNT(*) FROM link_observations WHERE file_name = ?",
-                           [withdrawn.name]).fetchone()[0]  # type: ignore[index]
+        after = dict(con.execute("SELECT landing_batch, COUNT(*) FROM landing_batches GROUP BY 1").fetchall())
+        gone = con.execute("SELECT COUNT(*) FROM link_observations WHERE file_id = ?",
+                           [withdrawn_id]).fetchone()[0]  # type: ignore[index]
+        left = con.execute("SELECT COUNT(*) FROM link_observations").fetchone()[0]  # type: ignore[index]
     assert after[DAYS[1].isoformat()] == before[DAYS[1].isoformat()]
     assert after[DAYS[0].isoformat()] == before[DAYS[0].isoformat()] - 1
-    assert gone == 0 or _same_name_other_day(deployment, withdrawn)
+    assert gone == 0 and left < observations
 
 
-def _same_name_other_day(deployment: Deployment, path: Path) -> bool:
-    return any(f.path.name == path.name for f in deployment.manifest.files if f.snapshot != DAYS[0])
+def test_a_file_landed_on_two_days_stays_while_one_day_still_holds_it(deployment: Deployment) -> None:
+    shared = next(f.path for f in deployment.manifest.files
+                  if f.snapshot == DAYS[1] and f.vendor == "semrush" and f.report == "backlinks")
+    copy = deployment.landing / DAYS[0].isoformat() / shared.name
+    shutil.copy(shared, copy)
+    for day in DAYS:
+        assert str(_run("linkindex_nightly", day).state) == "success"
+    copy.unlink()  # withdrawn from day one, still landed on day two
+    assert str(_run("linkindex_nightly", DAYS[0]).state) == "success"
+    with duckdb.connect(str(deployment.home / "warehouse.duckdb"), read_only=True) as con:
+        kept = con.execute("SELECT COUNT(*) FROM link_observations WHERE file_name = ?",
+                           [shared.name]).fetchone()[0]  # type: ignore[index]
+    assert kept > 0
 
 
 def test_backfill_order_does_not_change_the_tables(
@@ -217,8 +231,13 @@ def test_manual_dag_refuses_bad_params_and_ingests_good_ones(deployment: Deploym
             "target_domain": deployment.manifest.targets[0], "observed_on": DAYS[1].isoformat()}
     run = _dag("linkindex_ingest_manual").test(run_conf=good)
     assert str(run.state) == "success", _states(run)
+    from airflow.sdk.exceptions import ParamValidationError
+
+    # Refused by the form's schema before a run exists, or by check_params before anything reads a file.
+    with pytest.raises(ParamValidationError, match="target_domain"):
+        _dag("linkindex_ingest_manual").test(run_conf={**good, "target_domain": "example.com'; DROP TABLE x; --"})
     for bad in ({**good, "landing_path": "../../etc/passwd"},
-                {**good, "target_domain": "example.com'; DROP TABLE backlinks; --"},
+                {**good, "target_domain": "localhost"},
                 {**good, "observed_on": "2999-01-01"}):
         run = _dag("linkindex_ingest_manual").test(run_conf=bad)
         states = _states(run)
