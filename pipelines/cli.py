@@ -17,6 +17,7 @@ from pipelines.config import CONFIG_FILE, Settings, load_settings, resolve_home
 from pipelines.ingest.runner import IngestInputError, Outcome, expand_paths, ingest
 from pipelines.load.lake import atomic_write_bytes
 from pipelines.load.warehouse import Warehouse, WarehouseBusy
+from pipelines.local_airflow import DEFAULT_POSTGRES, DatabaseUnreachable, serve
 from pipelines.models.build import BuildReport, ContractViolation, build
 from pipelines.models.graph import load_models
 from pipelines.quality.checks import QualityGateFailed, data_docs_index
@@ -188,3 +189,34 @@ def demo_cmd(home: Path | None, seed: int, n_domains: int) -> None:
     )
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
+
+
+@main.command("airflow")
+@home_option
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="Port of Airflow's web UI and API, on 127.0.0.1.")
+@click.option("--db-url", default=DEFAULT_POSTGRES, show_default=True,
+              help="Airflow metadata database (SQLAlchemy URL); the database is created if missing. For a quick "
+              "look without Postgres: sqlite:////abs/path/airflow.db")
+@click.option("--days", default=3, show_default=True, type=click.IntRange(2, 60),
+              help="Past days to land: demo exports on the first and the last, none in between.")
+@click.option("--password", default=None,
+              help="Password of the UI's admin user [default: the one from the last start, else a new random one].")
+def airflow_cmd(home: Path | None, port: int, db_url: str, days: int, password: str | None) -> None:
+    """Run Airflow locally over a demo landing folder until Ctrl-C.
+
+    Lands demo exports for recent days in <home>/landing, then runs the API server, scheduler, DAG processor and
+    triggerer. Nothing is unpaused: backfill linkindex_nightly from the UI.
+    """
+    root = resolve_home(home).resolve()
+    try:
+        code = serve(root, port=port, db_url=db_url, days=days, password=password, echo=click.echo)
+    except DatabaseUnreachable as exc:
+        sqlite = f"sqlite:///{root / 'airflow' / 'airflow.db'}"
+        raise click.ClickException(
+            f"{exc}\nStart Postgres or pass --db-url; for a quick look without it: --db-url {sqlite}"
+        ) from None
+    except OSError as exc:
+        raise click.ClickException(str(exc)) from None
+    if code:
+        sys.exit(code)

@@ -287,13 +287,8 @@ class LocalAirflow:
 
     def log_tail(self, lines: int = 40) -> str:
         """The last lines of every service's log, for a failure message."""
-        parts = []
-        for service in SERVICES:
-            path = self.log_file(service)
-            text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-            parts.append(f"----- {path} (last {lines} lines) -----\n"
-                         + "\n".join(text.splitlines()[-lines:]))
-        return "\n".join(parts)
+        return "\n".join(f"----- {self.log_file(service)} (last {lines} lines) -----\n"
+                         + tail(self.log_file(service), lines) for service in SERVICES)
 
     def __enter__(self) -> LocalAirflow:
         self.start()
@@ -301,6 +296,16 @@ class LocalAirflow:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    """The last `lines` lines of a text file (read from its last 256 KiB), or a note that it is missing."""
+    if not path.exists():
+        return f"({path} does not exist)"
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 256 * 1024))
+        text = fh.read().decode("utf-8", errors="replace")
+    return "\n".join(text.splitlines()[-lines:])
 
 
 def _killpg(pgid: int, sig: signal.Signals) -> None:
