@@ -25,6 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -143,39 +144,42 @@ def check_database(db_url: str, *, timeout: int = 5) -> None:
     con.close()
 
 
-def ensure_postgres_database(db_url: str) -> None:
-    """Create the database of a postgresql:// URL if it is missing (the server must run and let us in)."""
+@contextmanager
+def _server_cursor(db_url: str) -> Iterator[Any]:
+    """An autocommit cursor on the server's `postgres` database, as the URL's user."""
     import psycopg2
     from sqlalchemy.engine import make_url
 
-    check_database(db_url)
     url = make_url(db_url)
     con = psycopg2.connect(host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username,
                            password=url.password, dbname="postgres")
     con.autocommit = True
     try:
         with con.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [url.database])
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{url.database}"')
+            yield cur
     finally:
         con.close()
+
+
+def ensure_postgres_database(db_url: str) -> None:
+    """Create the database of a postgresql:// URL if it is missing (the server must run and let us in)."""
+    from sqlalchemy.engine import make_url
+
+    check_database(db_url)
+    name = make_url(db_url).database
+    with _server_cursor(db_url) as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{name}"')
 
 
 def drop_postgres_database(db_url: str) -> None:
     """Drop the database of a postgresql:// URL, closing whatever is still connected to it."""
-    import psycopg2
     from sqlalchemy.engine import make_url
 
-    url = make_url(db_url)
-    con = psycopg2.connect(host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username,
-                           password=url.password, dbname="postgres")
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-    finally:
-        con.close()
+    with _server_cursor(db_url) as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{make_url(db_url).database}" WITH (FORCE)')
+
 
 
 def _airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

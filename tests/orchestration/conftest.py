@@ -19,7 +19,7 @@ DB_NAME = f"linkindex_airflow_test_{os.getpid()}"
 DB_URL = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{DB_NAME}"
 AIRFLOW_PORT = int(os.environ.get("LINKINDEX_TEST_AIRFLOW_PORT", "0")) or None
 
-from pipelines.local_airflow import airflow_env, prepare  # noqa: E402
+from pipelines.local_airflow import airflow_env, drop_postgres_database, prepare  # noqa: E402
 
 
 def _free_port() -> int:
@@ -38,23 +38,13 @@ ENV = airflow_env(
 os.environ.update({k: v for k, v in ENV.items() if k.startswith(("AIRFLOW", "LINKINDEX_"))})
 
 
-def _drop_database() -> None:
-    import psycopg2
-
-    con = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
-    con.autocommit = True
-    with con.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    con.close()
-
-
 @pytest.fixture(scope="session")
 def airflow_db() -> Iterator[dict[str, str]]:
     """A migrated metadata database with the warehouse pool; dropped at the end of the session."""
-    _drop_database()
+    drop_postgres_database(DB_URL)
     prepare(ENV)
     yield ENV
     from airflow import settings
 
     settings.dispose_orm()  # this process's pooled connections, before the database goes
-    _drop_database()
+    drop_postgres_database(DB_URL)
