@@ -181,7 +181,6 @@ def drop_postgres_database(db_url: str) -> None:
         cur.execute(f'DROP DATABASE IF EXISTS "{make_url(db_url).database}" WITH (FORCE)')
 
 
-
 def _airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([sys.executable, "-m", "airflow", *args], env=env, text=True, capture_output=True,
                           check=False)
