@@ -18,7 +18,7 @@ from pipelines.ingest.runner import IngestInputError, Outcome, expand_paths, ing
 from pipelines.load.lake import atomic_write_bytes
 from pipelines.load.warehouse import Warehouse, WarehouseBusy
 from pipelines.local_airflow import DEFAULT_POSTGRES, DatabaseUnreachable, serve
-from pipelines.models.build import BuildReport, ContractViolation, build
+from pipelines.models.build import BuildReport, ContractViolation, Superseded, build
 from pipelines.models.graph import load_models
 from pipelines.quality.checks import QualityGateFailed, data_docs_index
 from pipelines.report import domain_report
@@ -116,7 +116,7 @@ def _build_with_progress(settings: Settings) -> BuildReport:
         task = progress.add_task("build", total=len(load_models()) + 1, item="")
         try:
             return build(settings, on_step=lambda name: progress.update(task, advance=1, item=name))
-        except (QualityGateFailed, ContractViolation, WarehouseBusy, duckdb.Error) as exc:
+        except (QualityGateFailed, ContractViolation, Superseded, WarehouseBusy, duckdb.Error) as exc:
             # Plain echo: rich would crop the file path that the error names.
             click.echo(f"build not published: {exc}", err=True)
             sys.exit(1)

@@ -17,8 +17,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from pipelines.config import Settings, load_settings
 from pipelines.ingest.runner import Outcome, ingest, target_domain
 from pipelines.load.warehouse import Warehouse
@@ -159,23 +157,13 @@ def validate(candidate: str, run_id: str, *, home: str | None = None) -> dict[st
 def publish(candidate: str, *, home: str | None = None) -> dict[str, Any]:
     """Publish a validated candidate, unless a run staged later has published already."""
     settings = load_settings(home)
-    warehouse = Warehouse(settings.home)
     path = Path(candidate)
-    with warehouse.lock(wait_seconds=600):
-        ours, live = _staged_at(path), _staged_at(warehouse.path) if warehouse.path.exists() else None
-    if live is not None and ours is not None and live > ours:
-        log.warning("a build staged at %s is already live; %s (staged %s) is stale and not published",
-                    live, path.name, ours)
-        warehouse.discard(path)
-        return {"published": False, "reason": "superseded"}
     tables = steps.publish(settings, path)
+    if tables is None:
+        log.warning("a build staged after %s is already live: not published", path.name)
+        Warehouse(settings.home).discard(path)
+        return {"published": False, "reason": "superseded"}
     return {"published": True, "tables": tables}
-
-
-def _staged_at(path: Path) -> datetime | None:
-    with duckdb.connect(str(path), read_only=True) as con:
-        row = con.execute("SELECT staged_at FROM build_info").fetchone()
-    return row[0] if row else None
 
 
 def _describe(r: CheckResult) -> str:

@@ -19,6 +19,7 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -89,11 +90,18 @@ class Warehouse:
     def discard(self, path: Path) -> None:
         _remove(path)
 
-    def publish(self, candidate: Path, wait_seconds: float = 600) -> None:
-        """Rename the candidate over the live warehouse; the old one becomes warehouse.prev.duckdb."""
+    def publish(self, candidate: Path, wait_seconds: float = 600) -> bool:
+        """Rename the candidate over the live warehouse; the old one becomes warehouse.prev.duckdb.
+
+        Returns False, publishing nothing, when the live warehouse was staged later than the candidate: a
+        slower concurrent build must never put older tables back.
+        """
         if not candidate.exists():
             raise FileNotFoundError(f"no candidate warehouse at {candidate}: run the build step first")
         with self.lock(wait_seconds=wait_seconds):
+            ours, live = _staged_at(candidate), _staged_at(self.path) if self.path.exists() else None
+            if live is not None and ours is not None and live > ours:
+                return False
             for stray in self.home.glob(".warehouse.prev-*.duckdb"):  # a publish killed mid-way
                 stray.unlink()
             _failpoint("publish:start")
@@ -111,6 +119,7 @@ class Warehouse:
             _failpoint("publish:swapped")
             candidate.with_name(candidate.name + ".wal").unlink(missing_ok=True)
             _fsync_dir(self.home)
+        return True
 
     def rollback(self) -> None:
         """Put the previous warehouse back."""
@@ -135,6 +144,17 @@ class Warehouse:
             dead = (not _alive(int(pid.group(1)))) if pid else now - path.stat().st_mtime > STALE_CANDIDATE_SECONDS
             if dead:
                 _remove(path)
+
+
+def _staged_at(path: Path) -> datetime | None:
+    """When a warehouse file's build read the lake (build_info.staged_at); None for an older file."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        has = con.execute("SELECT COUNT(*) FROM duckdb_columns() WHERE table_name = 'build_info' "
+                          "AND column_name = 'staged_at'").fetchone()
+        if not has or not has[0]:
+            return None
+        row = con.execute("SELECT staged_at FROM build_info").fetchone()
+    return row[0] if row else None
 
 
 def _failpoint(name: str) -> None:

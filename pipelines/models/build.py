@@ -31,6 +31,10 @@ class ContractViolation(RuntimeError):
     """A model's output does not match its contract in schemas/."""
 
 
+class Superseded(RuntimeError):
+    """A concurrent build that read the lake later has published already; this one's tables are older."""
+
+
 @dataclass(frozen=True)
 class BuildReport:
     warehouse: Path
@@ -56,6 +60,8 @@ def build(
             on_step("validate")
         results = validate(settings, candidate, run_id=f"{key}-{datetime.now(UTC):%Y%m%dT%H%M%S}")
         tables = publish(settings, candidate)
+        if tables is None:
+            raise Superseded(f"a build staged after this one is already live in {warehouse.path}")
     finally:
         warehouse.discard(candidate)
     return BuildReport(warehouse=warehouse.path, tables=tables, checks=results)
@@ -121,15 +127,15 @@ def validate(settings: Settings, candidate: Path, *, run_id: str) -> list[CheckR
     return results
 
 
-def publish(settings: Settings, candidate: Path) -> dict[str, int]:
-    """Swap a validated candidate in as the live warehouse; returns its tables' row counts."""
+def publish(settings: Settings, candidate: Path) -> dict[str, int] | None:
+    """Swap a validated candidate in as the live warehouse; returns its tables' row counts, or None when a
+    build staged later is already live (the candidate is then left for the caller to discard)."""
     with duckdb.connect(str(candidate), read_only=True) as con:
         tables = _row_counts(con)
     missing = {"build_info", "quality_results"} - set(tables)
     if missing:
         raise RuntimeError(f"{candidate.name} was not validated (no {sorted(missing)}): run the validate step")
-    Warehouse(settings.home).publish(candidate)
-    return tables
+    return tables if Warehouse(settings.home).publish(candidate) else None
 
 
 def _staging_models(models: list[Model]) -> set[str]:

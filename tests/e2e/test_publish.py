@@ -85,3 +85,21 @@ def test_reader_sees_old_or_new_warehouse_never_an_error(built_copy: Built, tmp_
     assert n_errors == 0, errors
     assert new != old
     assert {tuple(s) for s in seen} == {tuple(old), tuple(new)}
+
+
+def test_a_build_staged_before_the_live_one_is_not_published(built_copy: Built) -> None:
+    """Two builds overlap; the one that read the lake first finishes last and must not put older tables back."""
+    from pipelines.config import load_settings
+    from pipelines.models import build as steps
+
+    settings = load_settings(built_copy.home)
+    slow = steps.stage(settings, "slow")
+    fast = steps.stage(settings, "fast")
+    for candidate, run in ((fast, "fast"), (slow, "slow")):
+        steps.build_models(settings, candidate)
+        steps.validate(settings, candidate, run_id=run)
+    assert steps.publish(settings, fast) is not None
+    live = _digest(built_copy.home / "warehouse.duckdb")
+    assert steps.publish(settings, slow) is None
+    assert _digest(built_copy.home / "warehouse.duckdb") == live
+    assert slow.exists()  # left for the caller to discard
