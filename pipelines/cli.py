@@ -138,6 +138,18 @@ def _print_build(report: BuildReport) -> None:
     console.print(f"validation results: quality_results table; data docs: {data_docs_index(report.warehouse.parent)}")
 
 
+@main.command("rollback")
+@home_option
+def rollback_cmd(home: Path | None) -> None:
+    """Put the previous warehouse (warehouse.prev.duckdb) back as the live one."""
+    settings = load_settings(home)
+    try:
+        Warehouse(settings.home).rollback()
+    except (FileNotFoundError, WarehouseBusy) as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(f"rolled back: {settings.warehouse} is the previous build again")
+
+
 @main.command("report")
 @click.argument("domain")
 @home_option

@@ -138,7 +138,7 @@ def test_report_prints_a_domain_profile(built: Built) -> None:
     assert missing.returncode == 1
 
 
-@pytest.mark.parametrize("command", ["demo", "ingest", "build", "report"])
+@pytest.mark.parametrize("command", ["demo", "ingest", "build", "report", "rollback", "airflow"])
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     out = linkindex(command, "--help", home=tmp_path).stdout
     assert "--home" in out

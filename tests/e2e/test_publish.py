@@ -103,3 +103,15 @@ def test_a_build_staged_before_the_live_one_is_not_published(built_copy: Built) 
     assert steps.publish(settings, slow) is None
     assert _digest(built_copy.home / "warehouse.duckdb") == live
     assert slow.exists()  # left for the caller to discard
+
+
+def test_rollback_puts_the_previous_build_back(built_copy: Built) -> None:
+    home = built_copy.home
+    first = _digest(home / "warehouse.duckdb")
+    linkindex("build", home=home)
+    assert _digest(home / "warehouse.prev.duckdb") == first
+    linkindex("rollback", home=home)
+    assert _digest(home / "warehouse.duckdb") == first
+    assert not (home / "warehouse.prev.duckdb").exists()
+    again = linkindex("rollback", home=home, check=False)
+    assert again.returncode == 1 and "no previous warehouse" in again.stderr
