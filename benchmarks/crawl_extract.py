@@ -140,8 +140,8 @@ PHASES = (
     ("placement.py", "element", "  placement candidates (classify, span counts)"),
     ("resolve.py", "__call__", "  href resolution off the fast path (ada)"),
     ("warc.py", "read_capture", "WARC capture: HTTP headers, payload, page row"),
-    ("wat.py", "read_wat_record", "WAT record: orjson, envelope, page row"),
-    ("wat.py", "_hyperlinks", "  WAT Links loop"),
+    ("wat.py", "read_wat_record", "WAT record: msgspec, envelope, page row, Links kernel"),
+    ("hyperlinks.py", "resolve", "WAT hyperlinks: resolution, anchors, codes (per batch)"),
     ("rows.py", "_link_batch", "link columns to Arrow"),
 )
 

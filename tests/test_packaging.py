@@ -613,3 +613,17 @@ def test_dockerfile_installs_the_airflow_extra_from_the_lock_and_ships_the_dags(
     locked = {p["name"]: p["version"] for p in lock["package"] if "version" in p}
     assert locked["apache-airflow"] == "3.3.2"
     assert "apache-airflow-providers-postgres" in locked and "psycopg2-binary" in locked
+
+
+def test_dockerfile_builds_the_native_kernel_before_the_first_sync() -> None:
+    """uv sync builds linkindex-watlinks (a path dependency, C) from native/: it must be in the context
+    and a compiler in the stage that syncs; the runtime stage takes the built /app."""
+    instructions = dockerfile_instructions()
+    first_sync = next(i for i, line in enumerate(instructions) if "uv sync" in line)
+    assert "COPY native ./native" in instructions[:first_sync]
+    assert any("apt-get install" in line and " gcc" in line for line in instructions[:first_sync])
+    assert "native" not in {line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()}
+    stages = [i for i, line in enumerate(instructions) if line.startswith("FROM ")]
+    assert len(stages) == 2 and "COPY --from=build /app /app" in instructions[stages[1]:]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["tool"]["uv"]["sources"]["linkindex-watlinks"] == {"path": "native"}

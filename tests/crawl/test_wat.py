@@ -7,8 +7,10 @@ import json
 from typing import Any
 
 import orjson
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pipelines.ingest.crawl import read_archive
+from pipelines.ingest.crawl import read_archive, wat
 from tests.crawl import build
 from tests.crawl.checks import check
 
@@ -200,3 +202,49 @@ def test_json_layout_does_not_decide() -> None:
                   wat_record(json.dumps(envelope("request", PAGE)).encode()))
     assert (result.records_read, result.records_other) == (2, 2)
     assert result.links["target_url_raw"].to_pylist() == ["https://www.example.org/s", "https://www.example.org/f"]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_both_readings_of_a_record_agree(data: st.DataObject) -> None:
+    """msgspec reads the expected shape; any other shape falls back on plain dicts: the two must give the same
+    fields for every record, whatever value sits where an object is expected."""
+    doc = envelope("response", PAGE, response(html=HTML))
+    paths = [("Envelope",), ("Envelope", "WARC-Header-Metadata"), ("Envelope", "Payload-Metadata"),
+             ("Envelope", "Payload-Metadata", "HTTP-Response-Metadata"),
+             ("Envelope", "Payload-Metadata", "HTTP-Response-Metadata", "Headers"),
+             ("Envelope", "Payload-Metadata", "HTTP-Response-Metadata", "Response-Message"),
+             ("Envelope", "Payload-Metadata", "HTTP-Response-Metadata", "HTML-Metadata"),
+             ("Envelope", "Payload-Metadata", "HTTP-Response-Metadata", "HTML-Metadata", "Head"),
+             ("Envelope", "Payload-Metadata", "HTTP-Response-Metadata", "HTML-Metadata", "Links")]
+    for path in data.draw(st.lists(st.sampled_from(paths), max_size=3, unique=True)):
+        node = doc
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node[path[-1]] = data.draw(JSON_VALUES)
+    body = orjson.dumps(doc)
+    fast, plain = wat._decode(body), wat._decode_dicts(body)
+    assert (fast is None) == (plain is None)
+    if fast is not None and plain is not None:
+        assert (fast.links is None and plain.links is None) or orjson.loads(fast.links) == orjson.loads(plain.links)
+        fast.links = plain.links = None
+        assert fast == plain
+
+
+def test_links_the_kernel_refuses_make_a_bad_json_row() -> None:
+    """Invalid UTF-8 in a Links value (msgspec skips the array unchecked; the kernel checks it): orjson refuses
+    the record, and so does the reader, naming the byte; the next record is read."""
+    good = orjson.dumps(envelope("response", PAGE, response(html={"Links": [{"path": "A@/href", "url": "/ok"}]})))
+    bad = good.replace(b'"url":"/ok"', b'"url":"/\xff"')
+    result = read(wat_info("20240513074037"), wat_record(bad), wat_record(good))
+    assert result.errors.select(["row_number", "reason"]).to_pylist() == [{"row_number": 2, "reason": "bad_json"}]
+    assert "HTML-Metadata.Links" in result.errors["detail"][0].as_py()
+    assert result.links["target_url_raw"].to_pylist() == ["https://www.example.org/ok"]

@@ -265,7 +265,7 @@ def _read(data: bytes, file_name: str) -> CrawlResult:
         record = None
         try:
             for record in ArchiveIterator(stream, parse_http=False, stream_detect=source.members):
-                if len(rows.targets) >= LINK_BATCH:
+                if rows.pending_links() >= LINK_BATCH:
                     rows.flush_links()
                 row_number += 1
                 position = record.stream_pos

@@ -21,9 +21,9 @@ from typing import Final
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipelines.ingest.crawl import payload as http
+from pipelines.ingest.crawl.codes import IMAGE, NOFOLLOW, PLACEMENT_SHIFT, rel_bits
 from pipelines.ingest.crawl.placement import CANDIDATES, LINKS, Painter
 from pipelines.ingest.crawl.resolve import Resolver, is_root_relative
-from pipelines.ingest.crawl.rows import IMAGE, NOFOLLOW, PLACEMENT_SHIFT, SPONSORED, UGC
 
 # One selector, one walk of the tree: hyperlinks, the head elements that qualify them, and the elements that
 # may state a placement, in document order. lexbor lists an element once per selector of a list that it
@@ -32,7 +32,6 @@ _SELECTOR: Final = (
     f"{LINKS}, base[href], meta[name][content], link[rel][href], :is({CANDIDATES}):not(a, area, base, meta, link)"
 )
 _BOMS: Final = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-_REL_BITS: Final = {"nofollow": NOFOLLOW, "ugc": UGC, "sponsored": SPONSORED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +72,6 @@ def _first_image(node: LexborNode) -> LexborNode | None:
         if descendant.tag == "img":
             return descendant
     return None
-
-
-def rel_bits(rel: str, cache: dict[str, int]) -> int:
-    """NOFOLLOW/UGC/SPONSORED bits of a rel attribute value."""
-    bits = cache.get(rel)
-    if bits is None:
-        bits = 0
-        for token in rel.lower().split():
-            bits |= _REL_BITS.get(token, 0)
-        cache[rel] = bits
-    return bits
 
 
 def extract(body: bytes, page_url: str, charset: str | None, page_nofollow: bool, caches: Caches) -> HtmlLinks:

@@ -37,7 +37,8 @@ def _unpack(value: object) -> str:
     return ffi.unpack(value.data, value.length).decode()  # type: ignore[attr-defined]
 
 
-def _join(href: str, base: bytes | None) -> str | None:
+def join(href: str, base: bytes | None) -> str | None:
+    """`href` parsed by ada against `base` (absolute when None): the http(s) URL it names, or None."""
     try:
         data = href.encode()
     except UnicodeEncodeError:  # lone surrogates from a broken decoder: no URL to name
@@ -63,13 +64,14 @@ def is_root_relative(href: str) -> bool:
 class Resolver:
     """Resolves the hrefs of one page against its base URL."""
 
-    __slots__ = ("_base", "_scheme", "base_url", "root")
+    __slots__ = ("base", "base_url", "directory", "root", "scheme")
 
     def __init__(self, base_url: str | None) -> None:
         self.base_url: str | None = None  # the base, WHATWG-serialised; None when it is no http(s) URL
-        self._base: bytes | None = None
+        self.base: bytes | None = None  # base_url encoded, for ada
         self.root = ""  # scheme://[user:pass@]host[:port] of the base: what a root-relative href keeps
-        self._scheme = ""  # "http:" or "https:": what a scheme-relative href keeps
+        self.scheme = ""  # "http:" or "https:": what a scheme-relative href keeps
+        self.directory = ""  # the base up to the last "/" of its path: what a relative path is appended to
         try:
             data = (base_url or "").encode()
         except UnicodeEncodeError:
@@ -78,10 +80,13 @@ class Resolver:
         try:
             if lib.ada_is_valid(parsed) and lib.ada_get_scheme_type(parsed) in _HTTP_SCHEMES:
                 self.base_url = _unpack(lib.ada_get_href(parsed))
-                self._base = self.base_url.encode()
+                self.base = self.base_url.encode()
                 components = lib.ada_get_components(parsed)
                 self.root = self.base_url[: components.pathname_start]
-                self._scheme = self.base_url[: components.protocol_end]
+                self.scheme = self.base_url[: components.protocol_end]
+                # A serialised URL has "?" and "#" only where its query and fragment start.
+                path = self.base_url.split("#", 1)[0].split("?", 1)[0]
+                self.directory = path[: path.rfind("/") + 1]
         finally:
             lib.ada_free(parsed)
 
@@ -98,11 +103,11 @@ class Resolver:
                     return None
                 second = text[1:2]
                 if second == "/":
-                    return self._scheme + text
+                    return self.scheme + text
                 if second not in _NOT_PATH:
                     return self.root + text
             elif (first == "h" or first == "H") and _ABSOLUTE.match(text):
                 return text
             elif text.startswith(_OTHER_SCHEMES):
                 return None  # what the join would conclude, without its cost
-        return _join(text, self._base)
+        return join(text, self.base)

@@ -20,9 +20,10 @@ from fastwarc.warc import WarcRecord
 
 from pipelines.ingest.crawl import html
 from pipelines.ingest.crawl import payload as http
+from pipelines.ingest.crawl.codes import CANONICAL, REDIRECT
 from pipelines.ingest.crawl.records import BAD_HTTP_HEADERS, TRUNCATED_RECORD, Context, http_status, warc_date
 from pipelines.ingest.crawl.resolve import Resolver
-from pipelines.ingest.crawl.rows import CANONICAL, REDIRECT, Page
+from pipelines.ingest.crawl.rows import Page
 
 
 def raw_headers(record: WarcRecord) -> str:

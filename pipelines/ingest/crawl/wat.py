@@ -20,19 +20,27 @@ the WAT record's date when there is none):
 - before 2017-08-23 links carry no `rel`: nofollow/ugc/sponsored are null, except nofollow from a page-level
   meta robots, which is known.
 WAT records hold no HTML tree, so placement is null. Each link row's metrics carry the WAT `path`.
+
+Reading: msgspec decodes the few envelope fields used here and skips the rest; the `Links` array, most of a
+record, is handed as raw JSON to the compiled `watlinks` kernel (native/), which keeps only the hyperlinks'
+url, text, rel and the preceding image's alt as column buffers, with no Python object per link; they are
+resolved a batch of pages at a time (hyperlinks.py). A record whose JSON does not parse, or holds invalid
+UTF-8 or a lone surrogate escape in a value that is read, is a `bad_json` error row; a value that is skipped
+(outside the envelope fields and the Links array) is not validated.
 """
 
 from __future__ import annotations
 
-import html as entities
 import re
 from typing import Any, Final
 
+import msgspec
 import orjson
 from fastwarc.warc import WarcRecord
 
 from pipelines.ingest.crawl import payload as http
-from pipelines.ingest.crawl.html import rel_bits
+from pipelines.ingest.crawl.codes import CANONICAL, NOFOLLOW, REDIRECT, REL_UNKNOWN
+from pipelines.ingest.crawl.hyperlinks import PageLinks, unescape
 from pipelines.ingest.crawl.records import (
     BAD_HTTP_HEADERS,
     BAD_JSON,
@@ -43,25 +51,64 @@ from pipelines.ingest.crawl.records import (
     target_uri,
     warc_date,
 )
-from pipelines.ingest.crawl.resolve import Resolver, is_root_relative
-from pipelines.ingest.crawl.rows import CANONICAL, IMAGE, NOFOLLOW, REDIRECT, REL_UNKNOWN, Page
+from pipelines.ingest.crawl.resolve import Resolver
+from pipelines.ingest.crawl.rows import Page
 
 _ENTITY_DECODING_SINCE: Final = "20190619"
 _REL_SINCE: Final = "20170823"
 _CAPTURES: Final = frozenset({"response", "revisit", "resource"})
 _GENERATOR: Final = re.compile(r"ia-web-commons[^\s]*?-(\d{8,14})")
-_COMMON_REFERENCES: Final = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&nbsp;": "\xa0"}
-_REFERENCE: Final = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # ia-web-commons writes compact JSON; a key with another spacing just takes the parsing path.
 _TYPE_KEY: Final = b'"WARC-Type":"'
 _RESPONSE_KEY: Final = b'"WARC-Type":"response"'
 _REVISIT_KEY: Final = b'"WARC-Type":"revisit"'
 _RESOURCE_KEY: Final = b'"WARC-Type":"resource"'
 _WARCINFO_KEY: Final = b'"WARC-Type":"warcinfo"'
-_A: Final = "A@/href"
-_AREA: Final = "AREA@/href"
-_HYPERLINK_PATHS: Final = frozenset({_A, _AREA})
-_IMG: Final = "IMG@/src"
+_JSON_SPACE: Final = b" \t\r\n"
+
+
+# The record's JSON as far as linkindex reads it. Links stay raw JSON for the watlinks kernel; everything
+# else is small and read leniently (Any), as in the dict path below, which takes over when the JSON has
+# another shape than this (a ValidationError), so that both give the same rows.
+class _Html(msgspec.Struct, gc=False):
+    Head: Any = None
+    Links: msgspec.Raw = msgspec.Raw(b"")
+
+
+class _Response(msgspec.Struct, gc=False, rename={"message": "Response-Message", "html": "HTML-Metadata"}):
+    message: Any = None
+    Headers: Any = None
+    html: _Html | None = None
+
+
+class _Payload(msgspec.Struct, gc=False, rename={"response": "HTTP-Response-Metadata", "info": "WARC-Info-Metadata"}):
+    response: _Response | None = None
+    info: Any = None
+
+
+class _Envelope(msgspec.Struct, gc=False, rename={"warc": "WARC-Header-Metadata", "payload": "Payload-Metadata"}):
+    warc: Any = None
+    payload: _Payload | None = None
+
+
+class _Record(msgspec.Struct, gc=False):
+    Envelope: _Envelope | None = None
+
+
+_DECODER: Final = msgspec.json.Decoder(_Record)
+
+
+class _Capture(msgspec.Struct, gc=False):
+    """What the rows need from one WAT record, from either path."""
+
+    warc: dict[str, Any]
+    info: dict[str, Any]
+    response: bool  # HTTP-Response-Metadata is an object
+    status: Any
+    headers: dict[str, Any]
+    html: bool  # HTML-Metadata is an object: the page was parsed as HTML
+    head: dict[str, Any]
+    links: bytes | None  # the JSON of an HTML-Metadata.Links array
 
 
 def note_warcinfo(text: str, context: Context) -> None:
@@ -71,26 +118,63 @@ def note_warcinfo(text: str, context: Context) -> None:
         context.wat_generator = found.group(1)[:8]
 
 
-def _unescape(value: str) -> str:
-    """Complete HTML character references decoded; a bare `&` stays (as ia-web-commons does since 2019)."""
-    if "&" not in value:
-        return value
-    if value.count("&") == value.count("&amp;"):  # the usual case, in one pass that rescans nothing
-        return value.replace("&amp;", "&")
-    return _REFERENCE.sub(_decode_reference, value)
-
-
-def _decode_reference(match: re.Match[str]) -> str:
-    reference = match.group()
-    return _COMMON_REFERENCES.get(reference) or entities.unescape(reference)
-
-
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _decode(body: bytes) -> _Capture | None:
+    """The record's fields, or None when the JSON does not parse or has no Envelope object."""
+    try:
+        record = _DECODER.decode(body)
+    except msgspec.ValidationError:
+        return _decode_dicts(body)
+    except (msgspec.DecodeError, UnicodeDecodeError):  # msgspec reports bad UTF-8 in a string it keeps so
+        return None
+    envelope = record.Envelope
+    if envelope is None:
+        return None
+    payload = envelope.payload
+    response = payload.response if payload is not None else None
+    html = response.html if response is not None else None
+    links = html.Links if html is not None else None
+    return _Capture(
+        warc=_dict(envelope.warc),
+        info=_dict(payload.info) if payload is not None else {},
+        response=response is not None,
+        status=_dict(response.message).get("Status") if response is not None else None,
+        headers=_dict(response.Headers) if response is not None else {},
+        html=html is not None,
+        head=_dict(html.Head) if html is not None else {},
+        links=bytes(links) if links and bytes(links).lstrip(_JSON_SPACE)[:1] == b"[" else None,
+    )
+
+
+def _decode_dicts(body: bytes) -> _Capture | None:
+    """`_decode` for JSON of another shape, read through plain dicts."""
+    try:
+        envelope = orjson.loads(body).get("Envelope")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    if not isinstance(envelope, dict):
+        return None
+    payload = _dict(envelope.get("Payload-Metadata"))
+    response = payload.get("HTTP-Response-Metadata")
+    html = response.get("HTML-Metadata") if isinstance(response, dict) else None
+    links = html.get("Links") if isinstance(html, dict) else None
+    return _Capture(
+        warc=_dict(envelope.get("WARC-Header-Metadata")),
+        info=_dict(payload.get("WARC-Info-Metadata")),
+        response=isinstance(response, dict),
+        status=_dict(response.get("Response-Message")).get("Status") if isinstance(response, dict) else None,
+        headers=_dict(response.get("Headers")) if isinstance(response, dict) else {},
+        html=isinstance(html, dict),
+        head=_dict(html.get("Head")) if isinstance(html, dict) else {},
+        links=orjson.dumps(links) if isinstance(links, list) else None,
+    )
 
 
 def read_wat_record(record: WarcRecord, body: bytes, row_number: int, context: Context) -> None:
@@ -106,11 +190,8 @@ def read_wat_record(record: WarcRecord, body: bytes, row_number: int, context: C
         # observation in it, so it is counted without parsing (two WAT records in three, in a real WAT).
         context.records_other += 1
         return
-    try:
-        envelope = orjson.loads(body).get("Envelope")
-    except (orjson.JSONDecodeError, AttributeError):
-        envelope = None
-    if not isinstance(envelope, dict):
+    capture = _decode(body)
+    if capture is None:
         if is_http_target(target_uri(record.headers.get("WARC-Target-URI"))):
             context.count_read(row_number)
             reason = TRUNCATED_RECORD if cut else BAD_JSON
@@ -120,35 +201,27 @@ def read_wat_record(record: WarcRecord, body: bytes, row_number: int, context: C
         else:
             context.records_other += 1
         return
-    warc_headers = envelope.get("WARC-Header-Metadata")
-    payload_meta = envelope.get("Payload-Metadata")
-    if not isinstance(warc_headers, dict) or not isinstance(payload_meta, dict):
-        warc_headers, payload_meta = _dict(warc_headers), _dict(payload_meta)
-    warc_type = warc_headers.get("WARC-Type")
-    url = target_uri(_text(warc_headers.get("WARC-Target-URI")))
+    warc_type = capture.warc.get("WARC-Type")
+    url = target_uri(_text(capture.warc.get("WARC-Target-URI")))
     if warc_type not in _CAPTURES or not is_http_target(url):
         context.records_other += 1
         if warc_type == "warcinfo" and not context.fields_known:
-            info = _dict(payload_meta.get("WARC-Info-Metadata"))
-            context.note_warcinfo_fields("\n".join(f"{k}: {v}" for k, v in info.items() if isinstance(v, str)))
-            context.note_file_name(_text(warc_headers.get("WARC-Filename")))
+            context.note_warcinfo_fields("\n".join(f"{k}: {v}" for k, v in capture.info.items() if isinstance(v, str)))
+            context.note_file_name(_text(capture.warc.get("WARC-Filename")))
         return
     context.count_read(row_number)
-    response = payload_meta.get("HTTP-Response-Metadata")
-    status: int | None = None
-    http_headers: dict[str, str] = {}
-    html_meta: dict[str, Any] | None = None
-    if isinstance(response, dict):
-        status = http_status(_dict(response.get("Response-Message")).get("Status"))
-        http_headers = {k.lower(): v for k, v in _dict(response.get("Headers")).items() if isinstance(v, str)}
-        html_meta = _dict(response.get("HTML-Metadata"))
+    status = http_status(capture.status) if capture.response else None
     if warc_type == "response" and status is None:
         context.rows.add_error(row_number, BAD_HTTP_HEADERS, "the envelope has no parseable HTTP status",
-                               str(record.headers) + orjson.dumps(warc_headers).decode())
+                               str(record.headers) + orjson.dumps(capture.warc).decode())
         return
     generation = context.wat_generator or (record.headers.get("WARC-Date") or "").replace("-", "")[:8]
-    _page(context, row_number, warc_type, url, warc_headers, status, http_headers, html_meta,
-          legacy_entities=generation < _ENTITY_DECODING_SINCE, rel_unknown=generation < _REL_SINCE)
+    try:
+        _page(context, row_number, warc_type, url, capture, status,
+              legacy_entities=generation < _ENTITY_DECODING_SINCE, rel_unknown=generation < _REL_SINCE)
+    except ValueError as exc:  # the watlinks kernel refused the Links JSON: nothing of the page was added
+        context.rows.add_error(row_number, TRUNCATED_RECORD if cut else BAD_JSON, f"HTML-Metadata.Links: {exc}",
+                               str(record.headers))
 
 
 def _page(
@@ -156,22 +229,21 @@ def _page(
     row_number: int,
     warc_type: str,
     url: str,
-    warc_headers: dict[str, Any],
+    capture: _Capture,
     status: int | None,
-    http_headers: dict[str, str],
-    html_meta: dict[str, Any] | None,
     *,
     legacy_entities: bool,
     rel_unknown: bool,
 ) -> None:
+    http_headers = {k.lower(): v for k, v in capture.headers.items() if isinstance(v, str)}
     page = Page(
         row_number=row_number,
         url=url,
-        fetched_at=warc_date(_text(warc_headers.get("WARC-Date"))),
+        fetched_at=warc_date(_text(capture.warc.get("WARC-Date"))),
         record_type="metadata",
         http_status=status,
-        ip=_text(warc_headers.get("WARC-IP-Address")) or None,
-        digest=_text(warc_headers.get("WARC-Payload-Digest")) or None,
+        ip=_text(capture.warc.get("WARC-IP-Address")) or None,
+        digest=_text(capture.warc.get("WARC-Payload-Digest")) or None,
         content_type=http.media_type(http_headers.get("content-type")),
     )
     targets: list[str] = []
@@ -195,30 +267,30 @@ def _page(
         anchors.append(None)
         codes.append(CANONICAL)
         paths.append(None)
-    if html_meta and warc_type != "revisit" and (status is None or 200 <= status < 300):
-        head = _dict(html_meta.get("Head"))
-        nofollow = bool(page.robots_nofollow)
+    links: PageLinks | None = None
+    if capture.html and warc_type != "revisit" and (status is None or 200 <= status < 300):
+        head = capture.head
         page.robots_noindex, page.robots_nofollow = _meta_robots(head.get("Metas"), bool(page.robots_noindex),
-                                                                 nofollow)
-        nofollow = bool(page.robots_nofollow)
+                                                                 bool(page.robots_nofollow))
         base = _text(head.get("Base"))
-        if base and (based := resolve(_unescape(base) if legacy_entities else base)):
+        if base and (based := resolve(unescape(base) if legacy_entities else base)):
             resolve = Resolver(based)
         found = _canonical(head.get("Link"))
         if found is not None:
-            canonical = resolve(_unescape(found[0]) if legacy_entities else found[0])
+            canonical = resolve(unescape(found[0]) if legacy_entities else found[0])
             if canonical and canonical != page.canonical:
                 page.canonical = page.canonical or canonical
                 targets.append(canonical)
                 anchors.append(None)
                 codes.append(CANONICAL)
                 paths.append(found[1])
-        link_bits = (NOFOLLOW if nofollow else 0) | (REL_UNKNOWN if rel_unknown else 0)
-        links = html_meta.get("Links")
-        if isinstance(links, list):
-            _hyperlinks(links, resolve, legacy_entities, link_bits, rel_unknown, context,
-                        targets, anchors, codes, paths)
-    context.rows.add_page(page, targets, anchors, codes, paths)
+        if capture.links is not None:
+            bits = (NOFOLLOW if page.robots_nofollow else 0) | (REL_UNKNOWN if rel_unknown else 0)
+            links = PageLinks(root=resolve.root.encode(), scheme=resolve.scheme.encode(),
+                              directory=resolve.directory.encode(), base=resolve.base, bits=bits,
+                              legacy_entities=legacy_entities, rel_unknown=rel_unknown)
+    context.rows.add_page(page, targets, anchors, codes, paths, wat_links=capture.links if links else None,
+                          wat_page=links)
 
 
 def _meta_robots(metas: Any, noindex: bool, nofollow: bool) -> tuple[bool, bool]:
@@ -241,75 +313,3 @@ def _canonical(tags: Any) -> tuple[str, str | None] | None:
         if isinstance(rel, str) and isinstance(href, str) and href and "canonical" in rel.lower().split():
             return href, _text(tag.get("path"))
     return None
-
-
-def _hyperlinks(
-    links: list[Any],
-    resolve: Resolver,
-    legacy_entities: bool,
-    link_bits: int,
-    rel_unknown: bool,
-    context: Context,
-    targets: list[str],
-    anchors: list[str | None],
-    codes: list[int],
-    paths: list[str | None],
-) -> None:
-    """The A and AREA entries of `HTML-Metadata.Links`, appended to the parallel lists."""
-    rel_cache = context.caches.rel_bits
-    root = resolve.root
-    image_alt: Any = None  # alt of an IMG@/src entry right before this one ("" when it has none)
-    for link in links:
-        if not isinstance(link, dict):
-            image_alt = None
-            continue
-        path = link.get("path")
-        if path == _IMG:
-            image_alt = link.get("alt") or ""
-            continue
-        if path not in _HYPERLINK_PATHS:
-            image_alt = None
-            continue
-        href = link.get("url")
-        if not isinstance(href, str) or not href:
-            image_alt = None
-            continue
-        if legacy_entities and "&" in href:
-            href = _unescape(href)
-        target: str | None
-        if root and is_root_relative(href):
-            target = root + href
-        else:
-            target = resolve(href)
-            if target is None:
-                image_alt = None
-                continue
-        code = link_bits
-        rel = link.get("rel")
-        if rel and not rel_unknown and isinstance(rel, str):
-            bits = rel_cache.get(rel)
-            code |= rel_bits(rel, rel_cache) if bits is None else bits
-        anchor: str | None = None
-        if path == _A:
-            text = link.get("text")
-            if text and isinstance(text, str):
-                anchor = " ".join((_unescape(text) if legacy_entities and "&" in text else text).split())
-            if not anchor and image_alt is not None:
-                anchor = _collapsed(image_alt, legacy_entities)
-                code |= IMAGE
-            elif anchor is None:
-                anchor = ""
-        else:
-            code |= IMAGE
-        targets.append(target)
-        anchors.append(anchor)
-        codes.append(code)
-        paths.append(path)
-        image_alt = None
-
-
-def _collapsed(value: Any, legacy_entities: bool) -> str:
-    """An alt text from the JSON, decoded when the writer left references, whitespace collapsed."""
-    if not isinstance(value, str):
-        return ""
-    return " ".join((_unescape(value) if legacy_entities else value).split())
