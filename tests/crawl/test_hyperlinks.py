@@ -68,8 +68,8 @@ def batch(pages: list[tuple[list[dict[str, str]], PageLinks]]) -> list[list[tupl
         kernel.add(orjson.dumps(entries), number)
     rows = kernel.rows
     found = resolve(kernel.take(), rows, [context for _, context in pages], {})
-    targets = found.target.take(pa.array(found.source)).to_pylist()
-    anchors = found.anchor.take(pa.array(found.source)).to_pylist()
+    targets = pa.chunked_array(found.target).take(pa.array(found.source)).to_pylist()
+    anchors = pa.chunked_array(found.anchor).take(pa.array(found.source)).to_pylist()
     grouped: list[list[tuple[str, str | None, int, str]]] = [[] for _ in pages]
     for row in range(rows):
         if found.keep[row]:

@@ -105,16 +105,16 @@ def _collapse(value: str, legacy_entities: bool) -> str:
 @dataclass(frozen=True, slots=True)
 class Resolved:
     """A batch's hyperlink rows, in kernel order. Per row: page, code, kind (A or AREA) and keep (its href
-    names a web page); its target and anchor are the values at `source` in `target` and `anchor` (the
-    kernel's values, then those Python computed for the rows handed back)."""
+    names a web page); its target and anchor are the values at `source` in the chunks of `target` and
+    `anchor` taken as one (the kernel's values, then those Python computed for the rows handed back)."""
 
     page: np.ndarray
     code: np.ndarray
     kind: np.ndarray
     keep: np.ndarray
     source: np.ndarray
-    target: pa.Array
-    anchor: pa.Array
+    target: list[pa.Array]
+    anchor: list[pa.Array]
 
 
 def resolve(columns: dict[str, bytes], rows: int, pages: Sequence[PageLinks], rel_cache: dict[str, int]) -> Resolved:
@@ -123,10 +123,10 @@ def resolve(columns: dict[str, bytes], rows: int, pages: Sequence[PageLinks], re
     page = np.frombuffer(columns["page"], np.int32)
     kind = np.frombuffer(columns["kind"], np.uint8)
     flags = np.frombuffer(out["flags"], np.uint8)
-    target = _strings(out, "target", rows)
-    anchor = _strings(out, "anchor", rows)
+    target_chunks = [_strings(out, "target", rows)]
+    anchor_chunks = [_strings(out, "anchor", rows)]
     image = (flags & wathrefs.FLAG_IMAGE) > 0
-    keep = target.is_valid().to_numpy(zero_copy_only=False)
+    keep = target_chunks[0].is_valid().to_numpy(zero_copy_only=False)
     source = np.arange(rows, dtype=np.int64)
     handed_back = np.flatnonzero(flags & (wathrefs.FLAG_JOIN | wathrefs.FLAG_PYTHON))
     if handed_back.size:
@@ -145,12 +145,13 @@ def resolve(columns: dict[str, bytes], rows: int, pages: Sequence[PageLinks], re
             image[at] = bool(found and found[2])
             keep[at] = found is not None
         source[handed_back] = rows + np.arange(handed_back.size)
-        target = pa.concat_arrays([target, pa.array(targets, pa.string())])
-        anchor = pa.concat_arrays([anchor, pa.array(anchors, pa.string())])
+        target_chunks.append(pa.array(targets, pa.string()))
+        anchor_chunks.append(pa.array(anchors, pa.string()))
     rel = pc.dictionary_encode(_strings(columns, "rel", rows))
     rel_values = [rel_bits(r, rel_cache) for r in rel.dictionary.to_pylist()]
     rel_code = np.asarray([*rel_values, 0], dtype=np.int64)[rel.indices.fill_null(len(rel_values)).to_numpy()]
     rel_known = ~np.fromiter((p.rel_unknown for p in pages), bool, len(pages))[page]
     bits = np.fromiter((p.bits for p in pages), np.int64, len(pages))[page]
     code = bits | np.where(rel_known, rel_code, 0) | np.where(image, IMAGE, 0)
-    return Resolved(page=page, code=code, kind=kind, keep=keep, source=source, target=target, anchor=anchor)
+    return Resolved(page=page, code=code, kind=kind, keep=keep, source=source, target=target_chunks,
+                    anchor=anchor_chunks)

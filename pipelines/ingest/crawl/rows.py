@@ -155,8 +155,8 @@ class Rows:
             order_rows[at_head] = np.arange(heads)
             order_rows[~is_head] = heads + np.arange(len(kept))
             order = pa.array(values)
-            target = pa.concat_arrays([target, found.target]).take(order)
-            anchor = pa.concat_arrays([anchor, found.anchor]).take(order)
+            target = pa.chunked_array([target, *found.target], pa.string()).take(order).combine_chunks()
+            anchor = pa.chunked_array([anchor, *found.anchor], pa.string()).take(order).combine_chunks()
             page = np.concatenate([page, wat_page])[order_rows]
             code = np.concatenate([code, found.code[kept]])[order_rows]
             path_of = np.concatenate([np.arange(heads), heads - 1 + found.kind[kept].astype(np.int64)])
@@ -246,12 +246,20 @@ class Rows:
             "extra": empty_map,
             "crawl_id": pa.nulls(n, pa.string()) if crawl_id is None else pa.repeat(pa.scalar(crawl_id), n),
         }
+        # The claims no crawl makes are all-null columns: they share one zeroed buffer (calloc'ed, so its pages
+        # cost nothing until read) for validity, values and offsets, where pa.nulls would fill one per column.
+        zeros = pa.py_buffer(np.zeros(8 * (n + 1), dtype=np.uint8))
         arrays = []
         for field in LINK_SCHEMA:
             if field.name in columns:
                 arrays.append(columns[field.name])
             elif field.name in built.column_names:
                 arrays.append(built.column(field.name))
+            elif pa.types.is_string(field.type):
+                arrays.append(pa.Array.from_buffers(field.type, n, [zeros, zeros, zeros], null_count=n))
+            elif pa.types.is_boolean(field.type) or pa.types.is_integer(field.type) or pa.types.is_timestamp(
+                    field.type):
+                arrays.append(pa.Array.from_buffers(field.type, n, [zeros, zeros], null_count=n))
             else:
                 arrays.append(pa.nulls(n, field.type))
         return pa.Table.from_arrays(arrays, schema=LINK_SCHEMA)
