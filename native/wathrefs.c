@@ -66,8 +66,8 @@ static int column_init(Column *c, Py_ssize_t rows) {
     memset(c, 0, sizeof *c);
     if (buf_reserve(&c->offsets, (rows + 1) * 4) < 0) return -1;
     if (buf_reserve(&c->validity, (rows + 7) / 8) < 0) return -1;
-    memset(c->validity.data, 0, (size_t)((rows + 7) / 8));
     c->validity.len = (rows + 7) / 8;
+    if (c->validity.len) memset(c->validity.data, 0, (size_t)c->validity.len);
     int32_t zero = 0;
     return buf_put(&c->offsets, &zero, 4);
 }

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import orjson
 import pyarrow as pa
+import pytest
+import wathrefs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from watlinks import LinkColumns
@@ -147,3 +150,24 @@ def test_examples() -> None:
         ],
         [("http://old.example.com/x/?a=1&b=2", "Fish & chips", REL_UNKNOWN, A_PATH)],
     ]
+
+
+def test_wathrefs_refuses_inconsistent_input() -> None:
+    kernel = LinkColumns()
+    kernel.add(orjson.dumps([{"path": "A@/href", "url": "/a"}, {"path": "A@/href", "url": "b"}]), 1)
+    columns = kernel.take()
+    page = context("https://example.org/x/")
+    as_tuple = (page.root, page.scheme, page.directory, False)
+    out = wathrefs.resolve(columns, 2, [as_tuple, as_tuple])
+    assert out["target_data"] == b"https://example.org/ahttps://example.org/x/b"
+    with pytest.raises(ValueError, match="row 0 names page 1 of 1"):
+        wathrefs.resolve(columns, 2, [as_tuple])
+    with pytest.raises(ValueError, match="fewer than"):
+        wathrefs.resolve(columns, 3, [as_tuple, as_tuple])
+    with pytest.raises(KeyError, match="url_data"):
+        wathrefs.resolve({k: v for k, v in columns.items() if k != "url_data"}, 2, [as_tuple, as_tuple])
+    with pytest.raises(TypeError, match=r"pages\[0\]"):
+        wathrefs.resolve(columns, 2, [("https://example.org", b"https:", b"", False), as_tuple])
+    broken = dict(columns, url_offsets=np.array([0, 5, 3], dtype=np.int32).tobytes())
+    with pytest.raises(ValueError, match="not a valid offsets array"):
+        wathrefs.resolve(broken, 2, [as_tuple, as_tuple])
