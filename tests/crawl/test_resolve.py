@@ -65,6 +65,8 @@ HREF_PARTS = st.sampled_from(["/", "//", "\\", "..", ".", "%2e", "%2E", "?", "#"
 @settings(max_examples=400, deadline=None)
 @given(base=st.sampled_from(BASES), parts=st.lists(HREF_PARTS, max_size=8))
 @example(base=BASES[0], parts=["/", "\t", "/"])  # WHATWG drops the tab first: scheme-relative, no host
+@example(base=BASES[1], parts=["a", "/", "b.c", "?", "a", "=", "%", "&", "~"])  # a plain relative path: a string
+@example(base=BASES[1], parts=["a", "/", ".", "/", "b.c"])  # a dot segment: ada
 def test_generated_hrefs(base: str, parts: list[str]) -> None:
     same_url(base, "".join(parts))
 

@@ -4,10 +4,12 @@
 page: empty, fragment-only, `javascript:`, `mailto:`, `tel:` and every other non-http(s) scheme, or an href
 that does not parse. For an ASCII href that is absolute ("http://..."), root-relative ("/x") or
 scheme-relative ("//h/x"), the result is the href as written, or the base's scheme and authority followed by
-the href: WHATWG parsing reads that string exactly as it reads the href joined to the base (so the stage
-canonicalizer gives both the same canonical URL), at a tenth of the cost of a join; an absolute href that does
-not parse is therefore kept too, and quarantined by the stage as unparseable_url. Other hrefs are joined by ada
-and come out WHATWG-serialised.
+the href, and for a plain relative path ("a/b.html?x=1": no dot segment, nothing WHATWG would encode) the
+base's directory followed by the href: WHATWG parsing reads that string exactly as it reads the href joined
+to the base (so the stage canonicalizer gives both the same canonical URL), at a tenth of the cost of a
+join; an absolute href that does not parse is therefore kept too, and quarantined by the stage as
+unparseable_url. Other hrefs are joined by ada and come out WHATWG-serialised. The `wathrefs` kernel applies
+the same rules to WAT hyperlinks (tests hold it to this class).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ _NOT_ROOT: Final = ("/", "\\", "\t", "\n", "\r")
 _NOT_PATH: Final = _NOT_ROOT[1:]
 _OTHER_SCHEMES: Final = ("javascript:", "mailto:", "tel:", "data:")
 _ABSOLUTE: Final = re.compile(r"https?://(?![/\\])", re.IGNORECASE)
+# A relative path (and query) that WHATWG parsing appends to the base's directory as written: no scheme
+# (no ":"), nothing it percent-encodes or rewrites (space, quotes in a query, backslash, "%2e" as a dot,
+# non-ASCII), no fragment; "." or ".." segments are excluded apart (a leading "." or any "/.").
+_RELATIVE: Final = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=@/]+(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*)?")
 
 
 def _unpack(value: object) -> str:
@@ -110,4 +116,6 @@ class Resolver:
                 return text
             elif text.startswith(_OTHER_SCHEMES):
                 return None  # what the join would conclude, without its cost
+            elif self.directory and first != "." and _RELATIVE.fullmatch(text) and "/." not in text:
+                return self.directory + text
         return join(text, self.base)
