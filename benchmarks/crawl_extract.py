@@ -29,17 +29,19 @@ Where the time went, and what changed because of it (profiles of (a); 151 HTML p
 What remains in (a): lexbor parsing ~25-30 %, the selector query ~15 %, the two Python link loops ~35 %,
 FastWARC iteration and inflating ~10 %, Arrow conversion ~5 %.
 
-(b), profiled on a generated 1M-link WAT (benchmarks/wat_peer.py): the per-link Python loop over orjson's
-dicts cost ~4 us a link (18 % of the bare loop). Columnar attempts measured first and rejected: polars or
-pyarrow JSON readers and DuckDB's from_json parse the Links arrays at ~1.2 s per 1.1M entries, slower than
-orjson; msgspec Structs plus column extraction ~0.9 s before any resolution; the resolution rules as polars
-expressions ~0.7 s. So: msgspec decodes the envelope and skips Links as raw JSON (0.15 s vs orjson 0.45 s
-for the whole record), the `watlinks` C kernel cuts only the hyperlinks out of Links into Arrow buffers,
-the `wathrefs` C kernel resolves and collapses anchors per batch (Python for the ~3 % of rows it hands back:
-ada joins, 2014 references other than &amp;), and the batch is assembled with numpy and Arrow takes (a
-polars merge and round trip cost ~0.2 s). Now ~70 % of the bare loop; what remains: FastWARC iteration and
-gunzip (as in the bare loop) ~30 %, msgspec ~12 %, per-page Python (headers, robots, base, canonical) ~20 %,
-the kernels ~20 %, Arrow assembly ~15 %. On the small real samples, per-record and per-page costs dominate.
+(b), profiled on generated WATs (benchmarks/wat_peer.py): the per-link Python loop over orjson's dicts cost
+~4 us a link (18-25 % of the bare loop). Columnar attempts measured first and rejected: polars or pyarrow
+JSON readers and DuckDB's from_json parse the Links arrays at ~1.2 s per 1.1M entries, slower than orjson;
+msgspec Structs plus column extraction ~0.9 s before any resolution; the resolution rules as polars
+expressions ~0.7 s (45 %). So: msgspec decodes the envelope and skips Links as raw JSON (0.15 s where orjson
+takes 0.45 s), the `watlinks` C kernel cuts only the hyperlinks out of Links into Arrow buffers, the
+`wathrefs` C kernel resolves and collapses anchors per batch (Python for the ~3 % of rows it hands back:
+ada joins, 2014 references other than &amp;), and the batch is assembled with numpy and Arrow takes (a polars
+merge and round trip cost ~0.2 s); all-null claim columns share one calloc'ed buffer (pa.nulls faulted in
+20 MB a column). Now 65-70 % of the bare loop at 1-2.5M links. At 2.5M links: FastWARC iteration and gunzip
+~0.6 s (as in the bare loop), msgspec 0.4 s, per-page Python 0.4 s, the Links kernel 0.3 s, wathrefs and
+the rows handed back 0.3 s, batch assembly ~0.5 s, and ~0.4 s of system time faulting in the output's pages.
+On the small real samples, per-record and per-page costs dominate (~47 %).
 """
 
 from __future__ import annotations
