@@ -26,7 +26,8 @@ record, is handed as raw JSON to the compiled `watlinks` kernel (native/), which
 url, text, rel and the preceding image's alt as column buffers, with no Python object per link; they are
 resolved a batch of pages at a time (hyperlinks.py). A record whose JSON does not parse, or holds invalid
 UTF-8 or a lone surrogate escape in a value that is read, is a `bad_json` error row; a value that is skipped
-(outside the envelope fields and the Links array) is not validated.
+(outside the envelope fields and the Links array) is not validated. An `HTML-Metadata` object, even an
+empty one, means the page was parsed as HTML: its robots flags are then known (false unless set).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def _decode(body: bytes) -> _Capture | None:
         record = _DECODER.decode(body)
     except msgspec.ValidationError:
         return _decode_dicts(body)
-    except (msgspec.DecodeError, UnicodeDecodeError):  # msgspec reports bad UTF-8 in a string it keeps so
+    except (msgspec.DecodeError, UnicodeDecodeError):  # the latter: bad UTF-8 in a string msgspec decodes
         return None
     envelope = record.Envelope
     if envelope is None:
@@ -140,7 +141,7 @@ def _decode(body: bytes) -> _Capture | None:
     payload = envelope.payload
     response = payload.response if payload is not None else None
     html = response.html if response is not None else None
-    links = html.Links if html is not None else None
+    links = bytes(html.Links) if html is not None else b""
     return _Capture(
         warc=_dict(envelope.warc),
         info=_dict(payload.info) if payload is not None else {},
@@ -149,7 +150,7 @@ def _decode(body: bytes) -> _Capture | None:
         headers=_dict(response.Headers) if response is not None else {},
         html=html is not None,
         head=_dict(html.Head) if html is not None else {},
-        links=bytes(links) if links and bytes(links).lstrip(_JSON_SPACE)[:1] == b"[" else None,
+        links=links if links.lstrip(_JSON_SPACE)[:1] == b"[" else None,
     )
 
 
