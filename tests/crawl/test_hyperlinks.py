@@ -22,6 +22,13 @@ from pipelines.ingest.crawl.resolve import Resolver
 def test_whitespace_is_what_str_split_splits_on() -> None:
     assert set(WHITESPACE) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
     assert len(set(WHITESPACE)) == len(WHITESPACE)
+    # wathrefs collapses exactly these (its own UTF-8 table), and keeps their neighbours in the code space.
+    page = context("https://example.org/")
+    spaces = [{"path": "A@/href", "url": "/x", "text": f" a{c}{c}b{c}"} for c in WHITESPACE]
+    others = [chr(ord(c) + 1) for c in WHITESPACE if not chr(ord(c) + 1).isspace()]
+    kept = [{"path": "A@/href", "url": "/x", "text": f"a{c}b"} for c in others]
+    (rows,) = batch([(spaces + kept, page)])
+    assert [anchor for _, anchor, _, _ in rows] == ["a b"] * len(spaces) + [f"a{c}b" for c in others]
 
 
 def oracle(entries: list[dict[str, str]], base: str, *, nofollow: bool, legacy: bool, rel_unknown: bool
