@@ -1,6 +1,7 @@
 """SQL model tests as data: each YAML in cases/ gives input observations and the rows expected out.
 
-A case lists `given` vendor observations (see harness.observation for defaults), `crawl` links and the
+Cases live in `cases/<table>/<behaviour>.yaml`, filed under the table they test (a case may check others
+too). A case lists `given` vendor observations (see harness.observation for defaults), `crawl` links and the
 `pages` fetches they come from (harness.crawl_link, harness.page), optional `settings`,
 `brand_terms`, `keywords`, and `expect`: per table, a `where` filter and the rows it must return. Only the
 columns named in each expected row are compared, in the order of the table's grain.
@@ -18,7 +19,8 @@ import yaml
 from pipelines.contracts import contract
 from tests.models.harness import crawl_link, observation, page, rows, run
 
-CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+CASES_DIR = Path(__file__).parent / "cases"
+CASES = sorted(CASES_DIR.glob("*/*.yaml"))
 
 
 def _norm(value: Any) -> Any:
@@ -29,7 +31,16 @@ def _norm(value: Any) -> Any:
     return value
 
 
-@pytest.mark.parametrize("case_path", CASES, ids=[p.stem for p in CASES])
+def test_cases_are_filed_under_the_table_they_test() -> None:
+    assert CASES, f"no model cases under {CASES_DIR}"
+    assert not list(CASES_DIR.glob("*.yaml")), "a case must sit in cases/<table>/"
+    for path in CASES:
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert path.parent.name in case["expect"], f"{path}: files under {path.parent.name}/ but does not test it"
+        contract(path.parent.name)  # the folder names a real table
+
+
+@pytest.mark.parametrize("case_path", CASES, ids=[f"{p.parent.name}/{p.stem}" for p in CASES])
 def test_model_case(case_path: Path) -> None:
     case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
     con = run(
