@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.config import CONFIG_FILE, Settings, load_settings, resolve_home
+from pipelines.config import CONFIG_FILE, HomeError, Settings, load_settings, resolve_home
 from pipelines.ingest.runner import IngestInputError, Outcome, expand_paths, ingest
 from pipelines.load.lake import atomic_write_bytes
 from pipelines.load.warehouse import Warehouse, WarehouseBusy
@@ -26,8 +27,16 @@ from pipelines.report import domain_report
 console = Console(stderr=False)
 err = Console(stderr=True)
 
+def _check_home(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    try:
+        resolve_home(value)
+    except HomeError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 home_option = click.option(
-    "--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--home", type=click.Path(file_okay=False, path_type=Path), default=None, callback=_check_home,
     help="linkindex home holding lake/ and warehouse.duckdb [default: $LINKINDEX_HOME, else ./linkindex-home]",
 )
 
@@ -194,10 +203,12 @@ def demo_cmd(home: Path | None, seed: int, n_domains: int) -> None:
     with Warehouse(settings.home).connect() as con:
         for target in manifest.targets:
             domain_report(con, target, 5, console)
+    # Quoted for a shell (and the path as a Python literal), so a home with quotes or spaces pastes as it is.
+    snippet = (f"import duckdb; print(duckdb.connect({str(report.warehouse)!r}, read_only=True)"
+               ".sql('FROM referring_domains LIMIT 10'))")
     console.print(
-        f"\nQuery it: linkindex report DOMAIN --home {settings.home}\n"
-        f"      or: uv run python -c \"import duckdb; print(duckdb.connect('{report.warehouse}', read_only=True)"
-        f".sql('FROM referring_domains LIMIT 10'))\""
+        f"\nQuery it: linkindex report DOMAIN --home {shlex.quote(str(settings.home))}\n"
+        f"      or: uv run python -c {shlex.quote(snippet)}", markup=False, highlight=False,
     )
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)

@@ -63,10 +63,20 @@ class Settings:
         return self.home / "warehouse.duckdb"
 
 
+class HomeError(ValueError):
+    """A home path linkindex cannot keep a warehouse in."""
+
+
 def resolve_home(home: str | os.PathLike[str] | None) -> Path:
-    """--home, else $LINKINDEX_HOME, else ./linkindex-home."""
+    """--home, else $LINKINDEX_HOME, else ./linkindex-home. Any character is fine but '?' (see below)."""
     chosen = home or os.environ.get("LINKINDEX_HOME") or "linkindex-home"
-    return Path(chosen).expanduser().resolve()
+    root = Path(chosen).expanduser().resolve()
+    if "?" in str(root):
+        # DuckDB 1.5 cuts a database path at '?' (URI-style options) when it names the WAL, so a commit fails
+        # after the data is written; refusing up front beats a build that dies at its first checkpoint.
+        raise HomeError(f"home {str(root)!r} contains '?', which DuckDB cannot keep a database under: "
+                        "choose a path without '?'")
+    return root
 
 
 def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:

@@ -163,6 +163,7 @@ def _server_cursor(db_url: str) -> Iterator[Any]:
 
 def ensure_postgres_database(db_url: str) -> None:
     """Create the database of a postgresql:// URL if it is missing (the server must run and let us in)."""
+    from psycopg2 import sql as pgsql
     from sqlalchemy.engine import make_url
 
     check_database(db_url)
@@ -170,15 +171,17 @@ def ensure_postgres_database(db_url: str) -> None:
     with _server_cursor(db_url) as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{name}"')
+            cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
 
 
 def drop_postgres_database(db_url: str) -> None:
     """Drop the database of a postgresql:// URL, closing whatever is still connected to it."""
+    from psycopg2 import sql as pgsql
     from sqlalchemy.engine import make_url
 
+    name = make_url(db_url).database
     with _server_cursor(db_url) as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{make_url(db_url).database}" WITH (FORCE)')
+        cur.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
 
 
 def _airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -75,11 +75,12 @@ class Warehouse:
     @contextmanager
     def open_candidate(self, path: Path, memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection to a candidate, checkpointed when the block ends."""
-        con = duckdb.connect(str(path))
+        # Settings go in as connection config, never as SQL text: a home path may hold any character.
+        config: dict[str, str | bool | int | float | list[str]] = {"temp_directory": str(self.home / ".duckdb-tmp")}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        con = duckdb.connect(str(path), config=config)
         try:
-            con.execute(f"SET temp_directory = '{self.home / '.duckdb-tmp'}'")
-            if memory_limit:
-                con.execute("SET memory_limit = ?", [memory_limit])
             # Tables are compared and queried as sets; keeping scan order costs memory on large builds.
             con.execute("SET preserve_insertion_order = false")
             yield con
