@@ -6,16 +6,17 @@
 -- page of that domain seen as a link source in any input, or the pages a vendor says it crawled there
 -- (Majestic's CrawledURLs), whichever is larger: vendor exports list only linking pages, so without a
 -- crawl count the share is an upper bound. IP and /24 subnet come from the newest vendor
--- referring-domains row that states an IP.
+-- referring-domains row that states an IP. Vendor rows match on referring_domain, staged from the raw value
+-- by the same Python domain code as link rows' source_domain (pipelines/stage/aggregates.py), so IDN,
+-- upper-case and www. spellings of one domain meet.
 WITH seen_pages AS (
     SELECT source_domain, COUNT(DISTINCT source_url) AS pages
     FROM link_observations GROUP BY source_domain
 ),
 crawled_pages AS (
-    SELECT LOWER(TRIM(referring_domain_raw)) AS referring_domain,
-           MAX(TRY_CAST(metrics['crawledurls'] AS BIGINT)) AS pages
+    SELECT referring_domain, MAX(TRY_CAST(metrics['crawledurls'] AS BIGINT)) AS pages
     FROM vendor_referring_domains
-    GROUP BY LOWER(TRIM(referring_domain_raw))
+    GROUP BY referring_domain
 ),
 known_pages AS (
     SELECT s.source_domain, GREATEST(s.pages, COALESCE(c.pages, 0)) AS known_pages
@@ -23,9 +24,9 @@ known_pages AS (
 ),
 vendor_ip AS (
     SELECT referring_domain, ip FROM (
-        SELECT LOWER(TRIM(referring_domain_raw)) AS referring_domain, ip,
+        SELECT referring_domain, ip,
                ROW_NUMBER() OVER (
-                   PARTITION BY LOWER(TRIM(referring_domain_raw))
+                   PARTITION BY referring_domain
                    ORDER BY observed_on DESC, source_system, file_id, row_number
                ) AS rn
         FROM vendor_referring_domains

@@ -5,6 +5,12 @@ Names are hints only (users rename files): they never decide the report type. Pa
   `example.com-backlinks-subdomains_2026-04-17_08-18-41.csv`; the mode may be cut (`subdoma`).
 - GSC `{property}-{Report name}-{YYYY-MM-DD}.csv`, the property written with `:` and `/` as `_`
   (`https___www.example.com_` is `https://www.example.com/`) or as a bare domain for a domain property.
+- Semrush `{target}-backlinks.csv` and `{target}-backlinks_{report}.csv` (`_refdomains`, `_pages`,
+  `_outgoing_domains`, `_comparison`), `{target}-backlink_audit.csv`, as users' scripts look them up; a
+  subfolder export writes `{target}_{folder}-backlinks_pages.csv`. No export time.
+- Moz (unverified, the names the demo writes): `{target}-linking-domains-{YYYY-MM-DD}.csv`,
+  `{target}-inbound-links-{YYYY-MM-DD}.csv`, `OSE-inbound-links-{target}-{YYYY-MM-DD}.csv`. Only the target
+  is read: no real file confirms that the date is the export's.
 - Browsers append ` (1)` (or `(1)`) to repeated downloads.
 """
 
@@ -26,6 +32,13 @@ _GSC_DATE = rf"-(?P<date>\d{{4}}-\d{{2}}-\d{{2}})(?:{_COPY_SUFFIX})?\.csv$"
 _GSC = (
     re.compile(rf"^(?P<property>[^ ]+?)-(?P<report>[^-]* .*?){_GSC_DATE}"),
     re.compile(rf"^(?P<property>.+)-(?P<report>[^-]+){_GSC_DATE}"),
+)
+# A target as vendors write it in a name: a host (Unicode or punycode) holding a dot, without `_` or spaces.
+_TARGET = r"(?P<target>[^\s_]*?\.[^\s_-]+?)"
+_SEMRUSH = re.compile(rf"^{_TARGET}(?:_[^\s-]*)?-backlinks?(?:_[a-z_]+)?(?:{_COPY_SUFFIX})?\.csv$", re.IGNORECASE)
+_MOZ = (
+    re.compile(rf"^{_TARGET}-(?:linking-domains|inbound-links)-.*\.csv$", re.IGNORECASE),
+    re.compile(rf"^ose-inbound-links-{_TARGET}-\d{{4}}-\d{{2}}-\d{{2}}.*\.csv$", re.IGNORECASE),
 )
 _URL_PROPERTY = re.compile(r"^(?P<scheme>https?)___(?P<rest>.+)$")
 
@@ -75,4 +88,8 @@ def hints(file_name: str, source_system: str) -> NameHints:
             exported_at=_timestamp(m["date"], "%Y-%m-%d"),
             report_label=" ".join(m["report"].casefold().split()),
         )
+    if source_system == "semrush" and (m := _SEMRUSH.match(name)):
+        return NameHints(target=m["target"])
+    if source_system == "moz" and (m := _MOZ[0].match(name) or _MOZ[1].match(name)):
+        return NameHints(target=m["target"])
     return NameHints()
