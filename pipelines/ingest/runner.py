@@ -18,6 +18,7 @@ from pipelines.contracts import all_contracts, contract
 from pipelines.ingest.crawl import SNIFF_BYTES, is_crawl_archive, read_archive
 from pipelines.ingest.vendors import ReadResult, ReportError, read_export
 from pipelines.load.lake import Lake
+from pipelines.stage.aggregates import stage_aggregates
 from pipelines.stage.domains import DomainResolver
 from pipelines.stage.links import stage_links
 from pipelines.stage.pages import stage_pages
@@ -206,9 +207,10 @@ def _load_export(
         quarantine = pa.concat_tables([contract("quarantine").conform(quarantine), staged_q])
         row["anchors_truncated"] = pc.sum(kept["anchor_truncated"].cast(pa.int64())).as_py() or 0
     else:
-        kept = _with_columns(
-            result.rows, {**ingest_cols, "export_target": export_target}, result.table_name
-        )
+        raw = _with_columns(result.rows, {**ingest_cols, "export_target": export_target}, result.table_name)
+        kept, staged_q = stage_aggregates(raw, result.table_name, resolver=resolver)
+        export_target = export_target or _dominant(kept["export_target"])
+        quarantine = pa.concat_tables([contract("quarantine").conform(quarantine), staged_q])
     row.update(export_target=export_target)
     _validate_rows(lake, file_id, path.name, {result.table_name: kept})
     lake.write_part(contract(result.table_name), kept, file_id)
