@@ -27,7 +27,7 @@ DEFAULT_ARGS: dict[str, Any] = {
 # Every table a publish replaces, so that downstream DAGs can be scheduled on them.
 CURATED_ASSETS = [
     Asset(name=f"linkindex.{name}", uri=f"linkindex://warehouse/{name}", group="linkindex")
-    for name, contract in sorted(all_contracts().items()) if contract.layer != "lake"
+    for name, contract in sorted(all_contracts().items()) if contract.layer == "curated"
 ]
 
 

@@ -28,12 +28,21 @@ class ModelSettings:
     # "domain": links inside one registrable domain are internal (Ahrefs, Semrush);
     # "host": only links inside one host are, so subdomains count as external (Majestic).
     internal_scope: str = "domain"
+    # Template links (sql/int_link_placement.sql): a link and its neighbour repeat as a pair on at least this
+    # share of the host's crawled pages, and the host has at least this many, so one or two pages of a site
+    # never make a template.
+    template_min_share: float = 0.5
+    template_min_pages: int = 5
 
     def __post_init__(self) -> None:
         if self.internal_scope not in {"domain", "host"}:
             raise ValueError(f"internal_scope must be 'domain' or 'host', not {self.internal_scope!r}")
         if not 0 < self.sitewide_min_share <= 1:
             raise ValueError("sitewide_min_share must be in (0, 1]")
+        if not 0 < self.template_min_share <= 1:
+            raise ValueError("template_min_share must be in (0, 1]")
+        if self.template_min_pages < 2:
+            raise ValueError("template_min_pages must be at least 2: one page repeats nothing")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -114,26 +115,76 @@ class Contract:
         )
 
 
-def _load(path: Path) -> Contract:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+# lake: written by ingest; intermediate: int_* models, built at the stage step and dropped before the publish;
+# curated: the models a publish replaces, what analysts query.
+LAYERS = ("lake", "intermediate", "curated")
+# The gate measures `sql` checks (bad rows) and `metric` checks (one number); grain_unique and not_null_* are
+# implied by every contract, so a check of any other kind would be read by nothing.
+_CHECK_KINDS = ("sql", "metric")
+_KEYS = {"name", "layer", "description", "grain", "columns", "columns_from", "checks", "partition_by", "notes"}
+
+
+def _check(table: str, spec: dict[str, Any]) -> Check:
+    check = Check(**spec)
+    if check.kind not in _CHECK_KINDS:
+        raise ValueError(f"schemas/{table}.yaml: check {check.name!r} has kind {check.kind!r}; the gate "
+                         f"measures only {_CHECK_KINDS} checks (grain_unique and not_null_* are implied)")
+    if not getattr(check, check.kind):
+        raise ValueError(f"schemas/{table}.yaml: {check.kind} check {check.name!r} has no {check.kind!r} query")
+    return check
+
+
+def _column(spec: dict[str, Any]) -> Column:
+    return Column(**{**spec, "values": tuple(spec["values"])} if "values" in spec else spec)
+
+
+def _inherited(source: Contract) -> tuple[Column, ...]:
+    """A model's copy of another table's columns: same name, type, nullability and meaning. Who produced them
+    and their row rules stay with the source table, where staging checks them."""
+    return tuple(Column(c.name, c.type, c.nullable, c.description) for c in source.columns)
+
+
+def _contract(doc: dict[str, Any], resolve: Callable[[str], Contract]) -> Contract:
+    name = doc["name"]
+    if doc["layer"] not in LAYERS:
+        raise ValueError(f"schemas/{name}.yaml: layer {doc['layer']!r} is not one of {LAYERS}")
+    # `columns_from: <table>`: the model selects that table's columns (o.*) first, then adds its own.
+    inherited = _inherited(resolve(doc["columns_from"])) if "columns_from" in doc else ()
     return Contract(
-        name=doc["name"],
+        name=name,
         layer=doc["layer"],
         description=doc["description"],
         grain=tuple(doc["grain"]),
-        columns=tuple(Column(**{**c, "values": tuple(c["values"])} if "values" in c else c)
-                      for c in doc["columns"]),
-        checks=tuple(Check(**c) for c in doc.get("checks", [])),
+        columns=inherited + tuple(map(_column, doc.get("columns", []))),
+        checks=tuple(_check(name, c) for c in doc.get("checks", [])),
         partition_by=tuple(doc.get("partition_by", [])),
         notes=doc.get("notes", ""),
-        extra={k: v for k, v in doc.items() if k not in {
-            "name", "layer", "description", "grain", "columns", "checks", "partition_by", "notes"}},
+        extra={k: v for k, v in doc.items() if k not in _KEYS},
     )
+
+
+def load_contracts(folder: Path) -> dict[str, Contract]:
+    """Every contract in `folder`, by table name."""
+    docs = {doc["name"]: doc for doc in (
+        yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.yaml"))
+    )}
+    done: dict[str, Contract] = {}
+
+    def resolve(name: str, seen: tuple[str, ...] = ()) -> Contract:
+        if name in seen:
+            raise ValueError(f"schemas/: columns_from loops through {' -> '.join((*seen, name))}")
+        if name not in docs:
+            raise ValueError(f"schemas/{seen[-1]}.yaml: columns_from names {name!r}, which has no contract")
+        if name not in done:
+            done[name] = _contract(docs[name], lambda other: resolve(other, (*seen, name)))
+        return done[name]
+
+    return {name: resolve(name) for name in docs}
 
 
 @cache
 def all_contracts() -> dict[str, Contract]:
-    return {c.name: c for c in map(_load, sorted(resource_dir("schemas").glob("*.yaml")))}
+    return load_contracts(resource_dir("schemas"))
 
 
 def contract(name: str) -> Contract:

@@ -1,17 +1,13 @@
 -- model: anchor_terms
 -- grain: one row per (target_domain, kind, term)
--- depends_on: link_observations, configured_anchor_terms
--- Brand terms default to the target's domain label in three spellings ("acme-tools" -> "acme tools",
--- "acmetools", "acme-tools"); configured brand terms and keywords come from linkindex.toml, already normalised
--- the way anchor_key is. Keyword tokens of four or more characters drive partial matches, unless the word
--- is also part of a brand term ("tools" in "hand tools" must not make "Acme Tools" a keyword anchor).
-WITH labels AS (
-    SELECT DISTINCT target_domain, LOWER(target_domain_label) AS label FROM link_observations
-),
-defaults AS (
-    SELECT target_domain, 'brand' AS kind, REPLACE(label, '-', ' ') AS term FROM labels
-    UNION SELECT target_domain, 'brand', REPLACE(label, '-', '') FROM labels
-    UNION SELECT target_domain, 'brand', label FROM labels
+-- Every term is in anchor_key form, made by one Python normaliser (pipelines/stage/anchors.py term_key):
+-- brand terms default to the target's Unicode domain label spaced, joined and split into its words
+-- (label_brand_terms, made by pipelines/stage/brand.py: "acme-tools" -> "acme tools", "acmetools");
+-- configured brand terms and keywords come from linkindex.toml (configured_anchor_terms). Keyword tokens of
+-- four or more characters drive partial matches, unless the word is also part of a brand term ("tools" in
+-- "hand tools" must not make "Acme Tools" a keyword anchor).
+WITH defaults AS (
+    SELECT target_domain, 'brand' AS kind, term FROM label_brand_terms
 ),
 configured AS (
     SELECT target_domain, kind, term FROM configured_anchor_terms

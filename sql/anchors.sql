@@ -1,10 +1,11 @@
 -- model: anchors
 -- grain: one row per (target_domain, anchor_norm)
--- depends_on: int_backlink_observations, backlinks, anchor_terms, generic_anchors
 -- A backlink counts once per distinct anchor it was seen with. Categories, first match wins:
 -- image_empty (empty text or alt), naked_url (the anchor is a URL or host name), generic (a stock phrase in
 -- one of several languages), compound (brand term and keyword), branded, exact_match (equals a keyword),
--- partial_match (contains a keyword or a keyword token), other. Terms match on anchor_key (punctuation-free).
+-- partial_match (contains a keyword or a keyword token), other. Terms match whole tokens of anchor_key
+-- (punctuation-free, space-separated): a term is a token sequence, so "acme" is in "acme tools" and
+-- "Acme-Tools review" but not in "acmeville".
 WITH uses AS (
     SELECT DISTINCT o.target_domain, o.anchor_norm, o.anchor_key, o.source_url, o.target_url, o.source_domain
     FROM int_backlink_observations AS o
@@ -30,16 +31,26 @@ grouped AS (
     JOIN backlinks AS b ON b.source_url = u.source_url AND b.target_url = u.target_url
     GROUP BY u.target_domain, u.anchor_norm
 ),
+-- Anchors and terms as space-padded token sequences, so that POSITION finds whole tokens only. Scripts
+-- written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar) give no boundaries to match
+-- at: each of their characters is a token, so "acme toolsの工具" holds "acme tools" and "電動工具" "工具".
+tokenised AS (
+    SELECT text, ' ' || TRIM(REGEXP_REPLACE(REGEXP_REPLACE(text,
+               '([\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}])', ' \1 ', 'g'),
+               '\s+', ' ', 'g')) || ' ' AS tokens
+    FROM (SELECT anchor_key AS text FROM grouped UNION SELECT term FROM anchor_terms) AS texts
+),
 matches AS (
     SELECT
         g.target_domain, g.anchor_norm,
-        BOOL_OR(t.kind = 'brand' AND POSITION(t.term IN g.anchor_key) > 0) AS has_brand,
-        BOOL_OR(t.kind = 'keyword' AND POSITION(t.term IN g.anchor_key) > 0) AS has_keyword,
+        BOOL_OR(t.kind = 'brand' AND POSITION(tt.tokens IN gt.tokens) > 0) AS has_brand,
+        BOOL_OR(t.kind = 'keyword' AND POSITION(tt.tokens IN gt.tokens) > 0) AS has_keyword,
         BOOL_OR(t.kind = 'keyword' AND t.term = g.anchor_key) AS is_keyword,
-        BOOL_OR(t.kind = 'keyword_token'
-                AND POSITION(' ' || t.term || ' ' IN ' ' || g.anchor_key || ' ') > 0) AS has_token
+        BOOL_OR(t.kind = 'keyword_token' AND POSITION(tt.tokens IN gt.tokens) > 0) AS has_token
     FROM grouped AS g
+    JOIN tokenised AS gt ON gt.text = g.anchor_key
     LEFT JOIN anchor_terms AS t ON t.target_domain = g.target_domain
+    LEFT JOIN tokenised AS tt ON tt.text = t.term
     GROUP BY g.target_domain, g.anchor_norm
 )
 SELECT
@@ -52,7 +63,7 @@ SELECT
     s.first_seen,
     s.last_seen,
     CASE
-        WHEN g.anchor_key = '' THEN 'image_empty'
+        WHEN g.anchor_norm = '' THEN 'image_empty'
         WHEN REGEXP_MATCHES(g.anchor_norm, '^(https?://)?([^\s/.]+\.)+[^\s/.0-9]{2,}(:[0-9]+)?(/\S*)?$')
             THEN 'naked_url'
         WHEN ga.anchor_key IS NOT NULL THEN 'generic'

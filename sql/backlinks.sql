@@ -1,14 +1,14 @@
 -- model: backlinks
--- grain: one row per (source_url, target_url), merged across every source system and snapshot
--- depends_on: int_backlink_observations, int_link_events, page_observations, build_settings
+-- grain: one row per (source_url, target_url): merged across every source system and snapshot
 -- first_seen/last_seen: earliest and latest evidence of the link live, from any source. A lost event counts
 -- only if no source saw the link live after it. On the same day, a loss a vendor states with its reason
 -- beats live evidence (vendors report Last seen and Lost at day precision, and the loss comes second),
 -- while weak evidence (`absent_from_export`, `unstated`) loses to any source showing the link live that
 -- day. The earliest counting event gives lost_at and lost_reason. A link with no lost event
--- whose last evidence is older than `page_dropped_days` before its target's newest observation is
--- `page_dropped`. A lost event followed by live evidence makes the link `linkrestored`. Otherwise a link is
--- `pagefound` when it is as old as the first sighting of its page (any link, any fetch), else `linkfound`.
+-- whose last evidence is older than `page_dropped_days` before the newest coverage that could have seen it
+-- again (link_horizon) is `page_dropped`. A lost event followed by live evidence makes the link
+-- `linkrestored`. Otherwise a link is `pagefound` when it is as old as the first sighting of its page (any
+-- link, any fetch), else `linkfound`.
 WITH live AS (
     SELECT source_url, target_url, MIN(event_date) AS first_live, MAX(event_date) AS last_live
     FROM int_link_events WHERE kind = 'live'
@@ -68,12 +68,60 @@ restored AS (
     FROM loss_days AS d JOIN spans AS s USING (source_url, target_url)
     WHERE d.event_date > s.first_seen AND d.event_date < s.last_seen
 ),
+-- Placement: from the newest crawl capture showing the link (sql/int_link_placement.sql); a page linking the
+-- target more than once is `main` when one of those links is in its content, else its first link's. Null
+-- when no crawl read the link from HTML (vendor rows, WAT).
+crawl_placement AS (
+    SELECT source_url, target_url, placement FROM (
+        SELECT
+            o.source_url, o.target_url, p.placement,
+            ROW_NUMBER() OVER (
+                PARTITION BY o.source_url, o.target_url
+                ORDER BY o.observed_on DESC, o.last_seen_claim DESC NULLS LAST, o.file_id DESC,
+                         CASE WHEN p.placement = 'main' THEN 0 ELSE 1 END, o.row_number
+            ) AS rn
+        FROM int_backlink_observations AS o
+        JOIN int_link_placement AS p ON p.file_id = o.file_id AND p.row_number = o.row_number
+    ) AS ranked
+    WHERE rn = 1
+),
 page_first_fetch AS (
     SELECT url AS source_url, MIN(CAST(fetched_at AS DATE)) AS first_fetch
     FROM page_observations WHERE url IS NOT NULL GROUP BY url
 ),
-target_horizon AS (
-    SELECT target_domain, MAX(observed_on) AS as_of FROM int_backlink_observations GROUP BY target_domain
+-- Staleness is judged only by evidence that could have seen the link again: a later export of the same
+-- (source system, report, export target), or a later fetch of the same page by the same crawl. Newer rows
+-- of another source, or another page linking the same target, say nothing about this link. GSC lists are
+-- samples and an unchanged re-fetch (304, revisit) re-sees the page's links, so neither is coverage here.
+export_horizon AS (
+    SELECT source_system, report, export_target, MAX(observed_on) AS as_of
+    FROM int_link_observations
+    WHERE source_system <> 'gsc' AND report NOT IN ('warc', 'wat')
+    GROUP BY source_system, report, export_target
+),
+page_horizon AS (
+    SELECT source_url, source_system, MAX(seen_on) AS as_of FROM (
+        SELECT url AS source_url, source_system, CAST(fetched_at AS DATE) AS seen_on
+        FROM page_observations
+        WHERE url IS NOT NULL AND fetched_at IS NOT NULL AND record_type <> 'revisit'
+            AND COALESCE(http_status <> 304, TRUE)
+        UNION ALL
+        SELECT source_url, source_system, observed_on FROM int_link_observations WHERE report IN ('warc', 'wat')
+    ) AS coverage
+    GROUP BY source_url, source_system
+),
+link_sources AS (
+    SELECT DISTINCT source_url, target_url, source_system, report, export_target FROM int_backlink_observations
+),
+link_horizon AS (
+    SELECT l.source_url, l.target_url, MAX(COALESCE(e.as_of, p.as_of)) AS as_of
+    FROM link_sources AS l
+    LEFT JOIN export_horizon AS e
+        ON l.report NOT IN ('warc', 'wat') AND e.source_system = l.source_system AND e.report = l.report
+        AND e.export_target IS NOT DISTINCT FROM l.export_target
+    LEFT JOIN page_horizon AS p
+        ON l.report IN ('warc', 'wat') AND p.source_url = l.source_url AND p.source_system = l.source_system
+    GROUP BY l.source_url, l.target_url
 ),
 resolved AS (
     SELECT
@@ -87,13 +135,15 @@ resolved AS (
             WHEN s.last_seen < h.as_of - cfg.page_dropped_days THEN 'page_dropped'
         END AS lost_reason,
         r.source_url IS NOT NULL AS was_restored,
-        pf.first_fetch
+        pf.first_fetch,
+        cp.placement
     FROM spans AS s
     CROSS JOIN build_settings AS cfg
-    JOIN target_horizon AS h ON h.target_domain = s.target_domain
+    LEFT JOIN link_horizon AS h USING (source_url, target_url)
     LEFT JOIN current_loss AS c USING (source_url, target_url)
     LEFT JOIN restored AS r USING (source_url, target_url)
     LEFT JOIN page_first_fetch AS pf ON pf.source_url = s.source_url
+    LEFT JOIN crawl_placement AS cp USING (source_url, target_url)
 )
 SELECT
     source_url,
@@ -120,6 +170,7 @@ SELECT
     sponsored,
     dofollow,
     link_type,
+    placement,
     latest_anchor,
     anchor_count,
     sitewide_claim,

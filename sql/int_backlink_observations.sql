@@ -1,6 +1,5 @@
 -- model: int_backlink_observations
--- grain: one row per external link observation that stands for a backlink (file_id, row_number)
--- depends_on: int_link_observations
+-- grain: one row per (file_id, row_number): an external link observation that stands for a backlink
 -- Site-level rows (GSC link lists: "this page links to your site") are absorbed when another source names
 -- the pages that page links to on the same site: they add nothing a page-level row does not say better.
 -- Otherwise they stand as a backlink to the property root, the best that is known.

@@ -1,6 +1,5 @@
 -- model: int_link_events
 -- grain: one row per (source_url, target_url, event_date, kind, reason, source_system)
--- depends_on: int_backlink_observations, int_crawl_link_events
 -- Evidence that a link was live or lost on a day. Live: the export date of a row that shows the link live,
 -- and any first/last-seen claim. Lost: a vendor's lost claim, or absence from the next complete full
 -- snapshot of the same (source system, report, export target). GSC lists are samples, never full snapshots,
@@ -21,10 +20,19 @@ WITH claims AS (
            COALESCE(lost_reason_claim, 'unstated'), source_system
     FROM int_backlink_observations WHERE NOT live_in_export
 ),
+-- A snapshot is an export that was taken, recorded at ingest whether or not any row of it was kept: an
+-- empty export, or one whose every row was quarantined, still shows that the earlier links are gone. Rows
+-- of a file without that record (a lake part written before export_snapshots existed) still stand for it.
+snapshot_files AS (
+    SELECT source_system, report, export_target, observed_on, complete FROM export_snapshots
+    UNION ALL
+    SELECT DISTINCT o.source_system, o.report, o.export_target, o.observed_on, o.export_complete
+    FROM int_backlink_observations AS o
+    ANTI JOIN export_snapshots AS s ON s.file_id = o.file_id
+),
 snapshots AS (
-    SELECT source_system, report, export_target, observed_on,
-           BOOL_AND(export_complete) AS complete
-    FROM int_backlink_observations
+    SELECT source_system, report, export_target, observed_on, BOOL_AND(complete) AS complete
+    FROM snapshot_files
     WHERE source_system <> 'gsc' AND report NOT IN ('warc', 'wat') AND export_target IS NOT NULL
     GROUP BY source_system, report, export_target, observed_on
 ),

@@ -1,6 +1,5 @@
 -- model: int_link_observations
--- grain: one row per external link observation (file_id, row_number)
--- depends_on: link_observations, build_settings
+-- grain: one row per (file_id, row_number): an external link observation
 -- Internal links are left out here; `internal_scope` picks whether subdomains of one site count as external.
 SELECT
     o.*,

@@ -1,6 +1,5 @@
 -- model: internal_links
--- grain: one row per domain (the registrable domain, or the host when internal_scope = 'host')
--- depends_on: link_observations, build_settings
+-- grain: one row per (site): the registrable domain, or the host when internal_scope = 'host'
 -- Links that stay inside one site are not backlinks; they are counted here instead.
 SELECT
     CASE WHEN cfg.internal_scope = 'host' THEN o.target_host ELSE o.target_domain END AS site,

@@ -1,24 +1,17 @@
 -- model: link_velocity_daily
--- grain: one row per (target_domain, day)
--- depends_on: backlinks, referring_domains, int_link_observations, build_settings
+-- grain: one row per (target_domain, day) on which the target had an event
 -- New and lost backlinks and referring domains per day (non-cumulative), and live totals at the end of the
--- day. Spike flag: robust z = (x - median) / max(1.4826 * MAD, 1) over the trailing `spike_window_days`
--- (the day itself excluded); a day is a spike when z >= `spike_threshold`, x >= `spike_min_count`, at least
--- 7 baseline days exist, and crawl coverage did not change that day. x counts only dated events: links
--- whose discovery date a source stated, and losses with a stated date and reason. Links that merely appear
--- in an export (or vanish from one) are dated by the export, so they pile up on export days: that is
--- coverage, not velocity, and a source's first export of a target would otherwise always look like a spike.
-WITH bounds AS (
-    SELECT target_domain, MIN(first_seen) AS lo,
-           MAX(CASE WHEN lost_at > last_seen THEN lost_at ELSE last_seen END) AS hi
-    FROM backlinks GROUP BY target_domain
-),
-days AS (
-    SELECT b.target_domain, CAST(t.d AS DATE) AS day
-    FROM bounds AS b,
-         UNNEST(GENERATE_SERIES(CAST(b.lo AS TIMESTAMP), CAST(b.hi AS TIMESTAMP), INTERVAL 1 DAY)) AS t(d)
-),
-new_bl AS (
+-- day. Rows exist only for event days (a new or lost backlink or referring domain, or a coverage change):
+-- a first-seen claim from 1991 adds one row, not a row for every day since. A day between two rows of a
+-- target had no events: zero new and lost, live totals as on the row before, never a spike; the spike
+-- baseline counts it as a zero. Spike flag: robust z = (x - median) / max(1.4826 * MAD, 1) over the
+-- trailing `spike_window_days` (the day itself excluded, days before the target's first event not counted);
+-- a day is a spike when z >= `spike_threshold`, x >= `spike_min_count`, at least 7 baseline days exist, and
+-- crawl coverage did not change that day. x counts only dated events: links whose discovery date a source
+-- stated, and losses with a stated date and reason. Links that merely appear in an export (or vanish from
+-- one) are dated by the export, so they pile up on export days: that is coverage, not velocity, and a
+-- source's first export of a target would otherwise always look like a spike.
+WITH new_bl AS (
     SELECT target_domain, first_seen AS day, COUNT(*) AS n, COUNT(*) FILTER (WHERE first_seen_stated) AS dated
     FROM backlinks GROUP BY target_domain, first_seen
 ),
@@ -42,6 +35,13 @@ coverage AS (
         FROM int_link_observations GROUP BY target_domain, source_system, report
     ) AS firsts
 ),
+event_days AS (
+    SELECT target_domain, day FROM new_bl
+    UNION SELECT target_domain, day FROM lost_bl
+    UNION SELECT target_domain, day FROM new_rd
+    UNION SELECT target_domain, day FROM lost_rd
+    UNION SELECT target_domain, day FROM coverage
+),
 daily AS (
     SELECT
         d.target_domain,
@@ -53,43 +53,64 @@ daily AS (
         COALESCE(nr.n, 0) AS new_referring_domains,
         COALESCE(lr.n, 0) AS lost_referring_domains,
         c.day IS NOT NULL AS coverage_changed
-    FROM days AS d
+    FROM event_days AS d
     LEFT JOIN new_bl AS nb ON nb.target_domain = d.target_domain AND nb.day = d.day
     LEFT JOIN lost_bl AS lb ON lb.target_domain = d.target_domain AND lb.day = d.day
     LEFT JOIN new_rd AS nr ON nr.target_domain = d.target_domain AND nr.day = d.day
     LEFT JOIN lost_rd AS lr ON lr.target_domain = d.target_domain AND lr.day = d.day
     LEFT JOIN coverage AS c ON c.target_domain = d.target_domain AND c.day = d.day
 ),
-baseline AS (
-    SELECT d.target_domain, d.day, COUNT(*) AS baseline_days,
-           MEDIAN(p.new_backlinks_dated) AS med_new, MEDIAN(p.lost_backlinks_dated) AS med_lost
+-- The trailing window holds baseline_days calendar days; the event days in it are collected by the frame
+-- and the quiet ones are padded in as zeros, so the median and MAD are those of every day in the window.
+windowed AS (
+    SELECT
+        d.*,
+        LEAST(cfg.spike_window_days, DATE_DIFF('day', MIN(d.day) OVER (PARTITION BY d.target_domain), d.day))
+            AS baseline_days,
+        COALESCE(LIST(d.new_backlinks_dated) OVER earlier, []) AS prior_new,
+        COALESCE(LIST(d.lost_backlinks_dated) OVER earlier, []) AS prior_lost
     FROM daily AS d
     CROSS JOIN build_settings AS cfg
-    JOIN daily AS p
-        ON p.target_domain = d.target_domain
-        AND p.day >= d.day - cfg.spike_window_days AND p.day < d.day
-    GROUP BY d.target_domain, d.day
+    WINDOW earlier AS (
+        PARTITION BY d.target_domain ORDER BY d.day
+        RANGE BETWEEN INTERVAL (cfg.spike_window_days) DAY PRECEDING AND INTERVAL 1 DAY PRECEDING
+    )
+),
+baseline AS (
+    SELECT target_domain, day, 'new' AS measure, new_backlinks_dated AS x, baseline_days,
+           LIST_CONCAT(LIST_TRANSFORM(RANGE(baseline_days - ARRAY_LENGTH(prior_new)), i -> 0), prior_new) AS xs
+    FROM windowed
+    UNION ALL
+    SELECT target_domain, day, 'lost', lost_backlinks_dated, baseline_days,
+           LIST_CONCAT(LIST_TRANSFORM(RANGE(baseline_days - ARRAY_LENGTH(prior_lost)), i -> 0), prior_lost)
+    FROM windowed
+),
+-- The k-th smallest of a list is its least value with at least k values at or below it; the median is the
+-- mean of the ((n + 1) // 2)-th and (n // 2 + 1)-th smallest (the same element when n is odd).
+centred AS (
+    SELECT b.*,
+        (LIST_MIN(LIST_FILTER(xs, v -> ARRAY_LENGTH(LIST_FILTER(xs, u -> u <= v)) >= (baseline_days + 1) // 2))
+         + LIST_MIN(LIST_FILTER(xs, v -> ARRAY_LENGTH(LIST_FILTER(xs, u -> u <= v)) >= baseline_days // 2 + 1))
+        ) / 2.0 AS med
+    FROM baseline AS b
 ),
 spread AS (
-    SELECT b.target_domain, b.day,
-           MEDIAN(ABS(p.new_backlinks_dated - b.med_new)) AS mad_new,
-           MEDIAN(ABS(p.lost_backlinks_dated - b.med_lost)) AS mad_lost
-    FROM baseline AS b
-    CROSS JOIN build_settings AS cfg
-    JOIN daily AS p
-        ON p.target_domain = b.target_domain
-        AND p.day >= b.day - cfg.spike_window_days AND p.day < b.day
-    GROUP BY b.target_domain, b.day
+    SELECT c.target_domain, c.day, c.measure, c.baseline_days,
+        (c.x - c.med) / GREATEST(1.4826 * (
+            LIST_MIN(LIST_FILTER(c.devs, v -> ARRAY_LENGTH(LIST_FILTER(c.devs, u -> u <= v)) >= (c.baseline_days + 1) // 2))
+            + LIST_MIN(LIST_FILTER(c.devs, v -> ARRAY_LENGTH(LIST_FILTER(c.devs, u -> u <= v)) >= c.baseline_days // 2 + 1))
+        ) / 2.0, 1.0) AS robust_z
+    FROM (SELECT *, LIST_TRANSFORM(xs, v -> ABS(v - med)) AS devs FROM centred) AS c
 ),
 scored AS (
     SELECT
         d.*,
-        (d.new_backlinks_dated - b.med_new) / GREATEST(1.4826 * s.mad_new, 1.0) AS robust_z_new,
-        (d.lost_backlinks_dated - b.med_lost) / GREATEST(1.4826 * s.mad_lost, 1.0) AS robust_z_lost,
-        COALESCE(b.baseline_days, 0) AS baseline_days
+        sn.robust_z AS robust_z_new,
+        sl.robust_z AS robust_z_lost,
+        sn.baseline_days
     FROM daily AS d
-    LEFT JOIN baseline AS b ON b.target_domain = d.target_domain AND b.day = d.day
-    LEFT JOIN spread AS s ON s.target_domain = d.target_domain AND s.day = d.day
+    JOIN spread AS sn ON sn.target_domain = d.target_domain AND sn.day = d.day AND sn.measure = 'new'
+    JOIN spread AS sl ON sl.target_domain = d.target_domain AND sl.day = d.day AND sl.measure = 'lost'
 )
 SELECT
     sc.target_domain,

@@ -1,6 +1,5 @@
 -- model: referring_domains
 -- grain: one row per (target_domain, referring_domain)
--- depends_on: backlinks, link_observations, int_backlink_observations, vendor_referring_domains, build_settings
 -- Sitewide: the referring domain links to the target from at least `sitewide_min_share` of its known pages
 -- and at least `sitewide_min_pages` pages, or a vendor flags its links sitewide. Its known pages are every
 -- page of that domain seen as a link source in any input, or the pages a vendor says it crawled there
@@ -50,6 +49,8 @@ grouped AS (
         COUNT(*) AS backlinks,
         COUNT(*) FILTER (WHERE is_live) AS live_backlinks,
         COUNT(*) FILTER (WHERE is_live AND dofollow) AS dofollow_backlinks,
+        COUNT(*) FILTER (WHERE is_live AND placement IS NOT NULL) AS placed_backlinks,
+        COUNT(*) FILTER (WHERE is_live AND placement = 'main') AS content_backlinks,
         COUNT(DISTINCT target_url) AS target_pages_linked,
         COUNT(DISTINCT source_url) AS linking_pages,
         COUNT(DISTINCT source_host) AS referring_hosts,
@@ -66,6 +67,8 @@ SELECT
     g.backlinks,
     g.live_backlinks,
     g.dofollow_backlinks,
+    g.placed_backlinks,
+    g.content_backlinks,
     g.target_pages_linked,
     g.linking_pages,
     g.referring_hosts,

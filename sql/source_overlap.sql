@@ -1,6 +1,5 @@
 -- model: source_overlap
--- grain: one row per (target_domain, source_a, source_b) with source_a < source_b
--- depends_on: int_link_observations
+-- grain: one row per (target_domain, source_a, source_b): source_a < source_b
 -- Pairwise overlap of two sources' linking pages for a target: how far one vendor confirms another.
 WITH pages AS (
     SELECT DISTINCT target_domain, source_url, source_system FROM int_link_observations

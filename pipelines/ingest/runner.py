@@ -8,21 +8,26 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.config import Settings
-from pipelines.contracts import all_contracts, contract
+from pipelines.contracts import contract
 from pipelines.ingest.crawl import SNIFF_BYTES, is_crawl_archive, read_archive
 from pipelines.ingest.vendors import ReadResult, ReportError, read_export
-from pipelines.load.lake import Lake
+from pipelines.load.lake import FileUnit, Lake
 from pipelines.stage.aggregates import stage_aggregates
 from pipelines.stage.domains import DomainResolver
 from pipelines.stage.links import stage_links
 from pipelines.stage.pages import stage_pages
 from pipelines.stage.urls import canonicalize
+
+if TYPE_CHECKING:  # importing Great Expectations costs seconds; only files that are staged pay for it
+    from pipelines.quality.expectations import RowCheck
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +126,7 @@ def _replace_batch(lake: Lake, batch: str, outcomes: list[Outcome]) -> None:
             elsewhere |= ids
     for file_id in sorted(before - set(held) - elsewhere):
         log.info("landing batch %s no longer holds file %s: removing its rows", batch, file_id)
-        _forget(lake, file_id)
-        lake.remove_part("ingest_outcomes", file_id)
+        lake.remove_file(file_id)
     rows = [{"landing_batch": batch, "file_id": k, "file_name": v} for k, v in sorted(held.items())]
     lake.write_part(table, pa.Table.from_pylist(rows, schema=table.arrow_schema()), batch)
 
@@ -149,31 +153,35 @@ def _ingest_file(
     except OSError as exc:
         row["file_id"] = hashlib.sha256(str(path).encode()).hexdigest()
         row["error"] = f"{path}: cannot read file: {exc.strerror or exc}"
-        return _record(lake, row)
+        with lake.file_unit(str(row["file_id"])) as unit:
+            return _record(unit, row)
     file_id = hashlib.sha256(data).hexdigest()
     row.update(file_id=file_id, file_bytes=len(data))
-    try:
-        if is_crawl_archive(data[:SNIFF_BYTES]):
-            _load_crawl(data, path, row, lake, resolver, observed_on, today, settings)
-        else:
-            _load_export(data, path, row, lake, resolver, target_dom, target_raw, observed_on, today, settings)
-    except (ReportError, IngestInputError) as exc:
-        row.update(status="failed", rows_kept=0, rows_quarantined=0, error=str(exc))
-        _forget(lake, file_id)
-    except Exception as exc:  # one bad file must never stop the others; the outcome names it
-        log.exception("ingest of %s failed", path)
-        row.update(status="failed", rows_kept=0, rows_quarantined=0,
-                   error=f"{path.name}: {type(exc).__name__}: {exc}")
-        _forget(lake, file_id)
-    return _record(lake, row)
-
+    # A failed file commits its outcome alone, which removes every part an earlier ingest of it left.
+    with lake.file_unit(file_id) as unit:
+        try:
+            if is_crawl_archive(data[:SNIFF_BYTES]):
+                parts = _load_crawl(data, path, row, resolver, observed_on, today, settings)
+            else:
+                parts = _load_export(data, path, row, resolver, target_dom, target_raw, observed_on, today, settings)
+            for name, table in parts.items():
+                unit.write(contract(name), table)
+        except (ReportError, IngestInputError) as exc:
+            row.update(status="failed", rows_kept=0, rows_quarantined=0, error=str(exc))
+            unit.discard()
+        except Exception as exc:  # one bad file must never stop the others; the outcome names it
+            log.exception("ingest of %s failed", path)
+            row.update(status="failed", rows_kept=0, rows_quarantined=0,
+                       error=f"{path.name}: {type(exc).__name__}: {exc}")
+            unit.discard()
+        return _record(unit, row)
 
 
 def _load_export(
-    data: bytes, path: Path, row: dict[str, object], lake: Lake, resolver: DomainResolver,
+    data: bytes, path: Path, row: dict[str, object], resolver: DomainResolver,
     target_dom: str | None, target_raw: str | None, observed_on: date | None, today: date, settings: Settings,
-) -> None:
-    """A vendor export: reader, staging for link reports, one lake part per table."""
+) -> dict[str, pa.Table]:
+    """A vendor export: reader, staging for link reports, then its rows per lake table, rows balanced."""
     file_id = str(row["file_id"])
     result = read_export(data, path.name)
     row.update(
@@ -212,25 +220,27 @@ def _load_export(
         export_target = export_target or _dominant(kept["export_target"])
         quarantine = pa.concat_tables([contract("quarantine").conform(quarantine), staged_q])
     row.update(export_target=export_target)
-    _validate_rows(lake, file_id, path.name, {result.table_name: kept})
-    lake.write_part(contract(result.table_name), kept, file_id)
-    lake.write_part(contract("quarantine"), quarantine, file_id)
+    kept, broken, checks = _screen(result.table_name, kept, "row")
+    quarantine = pa.concat_tables([quarantine, broken])
+    _balance(path, result.rows_read, kept.num_rows, quarantine.num_rows, "rows")
     row.update(
         rows_kept=kept.num_rows, rows_quarantined=quarantine.num_rows,
         links_kept=kept.num_rows if result.table_name == "link_observations" else 0,
         status="partial" if quarantine.num_rows else "ok",
     )
-    if kept.num_rows + quarantine.num_rows != result.rows_read:
-        raise AssertionError(
-            f"{path}: {result.rows_read} rows read but {kept.num_rows} kept + "
-            f"{quarantine.num_rows} quarantined"
-        )
+    parts = {
+        result.table_name: kept, "quarantine": quarantine,
+        "row_validations": _validations(file_id, path.name, checks),
+    }
+    if result.table_name == "link_observations":
+        parts["export_snapshots"] = _snapshot(row, result.rows_read, kept.num_rows)
+    return parts
 
 
 def _load_crawl(
-    data: bytes, path: Path, row: dict[str, object], lake: Lake, resolver: DomainResolver,
+    data: bytes, path: Path, row: dict[str, object], resolver: DomainResolver,
     observed_on: date | None, today: date, settings: Settings,
-) -> None:
+) -> dict[str, pa.Table]:
     """A WARC or WAT archive: pages and links, each row partitioned by the day it was captured."""
     file_id = str(row["file_id"])
     result = read_archive(data, path.name)
@@ -255,53 +265,87 @@ def _load_crawl(
     errors = result.errors.append_column("unit", pa.array(["record"] * result.errors.num_rows, pa.string()))
     errors = _with_columns(errors, base, "quarantine")
     errors = errors.append_column("observed_on", pa.array([fallback] * errors.num_rows, pa.date32()))
-    quarantine = pa.concat_tables([contract("quarantine").conform(errors), link_q])
-    _validate_rows(lake, file_id, path.name, {"page_observations": pages, "link_observations": kept})
-    lake.write_part(contract("page_observations"), pages, file_id)
-    lake.write_part(contract("link_observations"), kept, file_id)
-    lake.write_part(contract("quarantine"), quarantine, file_id)
     days = pc.min(page_days).as_py() if pages.num_rows else fallback
+    pages, broken_pages, page_checks = _screen("page_observations", pages, "record")
+    kept, broken_links, link_checks = _screen("link_observations", kept, "link")
+    quarantine = pa.concat_tables([contract("quarantine").conform(errors), link_q, broken_pages, broken_links])
+    records_quarantined = result.errors.num_rows + broken_pages.num_rows
+    _balance(path, result.records_read, pages.num_rows, records_quarantined, "records")
     row.update(
-        observed_on=days, rows_kept=pages.num_rows, rows_quarantined=result.errors.num_rows,
-        links_kept=kept.num_rows, links_quarantined=link_q.num_rows,
+        observed_on=days, rows_kept=pages.num_rows, rows_quarantined=records_quarantined,
+        links_kept=kept.num_rows, links_quarantined=link_q.num_rows + broken_links.num_rows,
         anchors_truncated=pc.sum(kept["anchor_truncated"].cast(pa.int64())).as_py() or 0,
         status="partial" if quarantine.num_rows or result.truncated else "ok",
     )
-    if pages.num_rows + result.errors.num_rows != result.records_read:
-        raise AssertionError(f"{path}: {result.records_read} records read but {pages.num_rows} pages + "
-                             f"{result.errors.num_rows} quarantined")
+    return {
+        "page_observations": pages, "link_observations": kept, "quarantine": quarantine,
+        "row_validations": _validations(file_id, path.name, page_checks + link_checks),
+    }
 
 
-def _validate_rows(lake: Lake, file_id: str, file_name: str, tables: Mapping[str, pa.Table]) -> None:
-    """The contracts' row-level expectations on the staged rows, before they reach the lake."""
+def _screen(name: str, staged: pa.Table, unit: str) -> tuple[pa.Table, pa.Table, list[RowCheck]]:
+    """The contract's row-level expectations on staged rows: (rows kept, rows quarantined, the checks).
+
+    A row breaking a rule is quarantined as `breaks_rule` with the first rule it breaks, as any other bad row
+    is quarantined once with its first reason.
+    """
     from pipelines.quality.expectations import validate_rows
 
+    checks = validate_rows(contract(name), staged)
+    first: dict[int, RowCheck] = {}
+    for check in checks:
+        for at in check.failing_at:
+            first.setdefault(at, check)
+    schema = contract("quarantine").arrow_schema()
+    if not first:
+        return staged, schema.empty_table(), checks
+    positions = sorted(first)
+    broken = staged.take(positions)
+    keep = np.ones(staged.num_rows, dtype=bool)
+    keep[positions] = False
+    details = [f"{first[at].check}: {staged[first[at].column][at].as_py()!r}"[:4000] for at in positions]
+    quarantined = pa.table({
+        "source_system": broken["source_system"], "report": broken["report"], "row_number": broken["row_number"],
+        "reason": pa.array(["breaks_rule"] * len(positions), pa.string()), "detail": pa.array(details, pa.string()),
+        "raw": pa.nulls(len(positions), pa.string()), "unit": pa.array([unit] * len(positions), pa.string()),
+        "file_id": broken["file_id"], "file_name": broken["file_name"], "observed_on": broken["observed_on"],
+    }).select(schema.names).cast(schema)
+    return staged.filter(pa.array(keep)), quarantined, checks
+
+
+def _validations(file_id: str, file_name: str, checks: list[RowCheck]) -> pa.Table:
     rows = [
         {"file_id": file_id, "file_name": file_name, "table_name": c.table, "check_name": c.check,
          "column_name": c.column, "severity": c.severity, "rows_checked": c.rows_checked,
          "failing_rows": c.failing_rows}
-        for name, table in tables.items()
-        for c in validate_rows(contract(name), table)
+        for c in checks
     ]
-    schema = contract("row_validations").arrow_schema()
-    lake.write_part(contract("row_validations"), pa.Table.from_pylist(rows, schema=schema), file_id)
+    return pa.Table.from_pylist(rows, schema=contract("row_validations").arrow_schema())
+
+
+def _snapshot(row: Mapping[str, object], rows_read: int, rows_kept: int) -> pa.Table:
+    """The fact that this export was taken, kept even when no row of it survives (see export_snapshots)."""
+    fact = {"file_id": row["file_id"], "file_name": row["file_name"], "source_system": row["source_system"],
+            "report": row["report"], "export_target": row["export_target"], "observed_on": row["observed_on"],
+            "complete": not row["suspected_row_cap"], "rows_read": rows_read, "rows_kept": rows_kept}
+    return pa.Table.from_pylist([fact], schema=contract("export_snapshots").arrow_schema())
+
+
+def _balance(path: Path, read: int, kept: int, quarantined: int, unit: str) -> None:
+    """Every row read is kept or quarantined; checked before any part of the file is written."""
+    if kept + quarantined != read:
+        raise AssertionError(f"{path}: {read} {unit} read but {kept} kept + {quarantined} quarantined")
 
 
 def _capture_days(stamps: pa.ChunkedArray, fallback: date) -> pa.Array:
     """The UTC day of each capture, or the fallback day where the archive states none."""
     return pc.fill_null(pc.cast(stamps, pa.date32()), pa.scalar(fallback, pa.date32())).combine_chunks()
 
-def _forget(lake: Lake, file_id: str) -> None:
-    """A failed file leaves no rows behind, even from an earlier successful ingest of the same bytes."""
-    for name, table_contract in all_contracts().items():
-        if table_contract.layer == "lake" and name not in {"ingest_outcomes", "landing_batches"}:
-            lake.remove_part(name, file_id)
-
-
-def _record(lake: Lake, row: dict[str, object]) -> Outcome:
+def _record(unit: FileUnit, row: dict[str, object]) -> Outcome:
+    """Commit the file: its staged parts, then this outcome row, which makes them visible."""
     schema = contract("ingest_outcomes").arrow_schema()
     table = pa.Table.from_pylist([{name: row.get(name) for name in schema.names}], schema=schema)
-    lake.write_part(contract("ingest_outcomes"), table, str(row["file_id"]))
+    unit.commit(contract("ingest_outcomes"), table)
     written = table.to_pylist()[0]  # typed by the contract, unlike the row being filled in
     return Outcome(
         file_name=written["file_name"], status=written["status"], rows_read=written["rows_read"],

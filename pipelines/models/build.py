@@ -21,7 +21,8 @@ from pipelines.load.lake import Lake
 from pipelines.load.warehouse import Warehouse
 from pipelines.models.graph import Model, load_models
 from pipelines.quality.checks import CheckResult, Measurement, QualityGateFailed, measure_tables
-from pipelines.stage.anchors import anchor_key, normalize_anchor
+from pipelines.stage.anchors import term_key
+from pipelines.stage.brand import default_brand_terms
 from pipelines.stage.domains import DomainResolver
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class BuildReport:
 
 # Build inputs that the models read; kept as tables so that the stage and build steps may run in separate
 # processes (Airflow tasks), dropped before the publish.
-_BUILD_INPUTS = ("build_settings", "generic_anchors", "configured_anchor_terms", "build_stage")
+_BUILD_INPUTS = ("build_settings", "generic_anchors", "configured_anchor_terms", "label_brand_terms", "build_stage")
 
 
 def build(
@@ -169,16 +170,27 @@ def _published_counts(warehouse: Warehouse) -> dict[str, int] | None:
 
 
 def _row_measurements(con: duckdb.DuckDBPyConnection) -> list[Measurement]:
-    """Row-level results of every staged file in the lake, summed per (table, check)."""
+    """Row-level rules per (table, check), judged on this build: the failing rows that are in the lake.
+
+    Ingest quarantines the rows a rule finds (reason breaks_rule), so a file's failures count only when it
+    has no such quarantine rows: a part staged before failing rows were quarantined, whose rows this build
+    would publish. row_validations stays the audit of what was checked and found.
+    """
     rows = con.execute(
-        "SELECT table_name, check_name, ANY_VALUE(severity), SUM(failing_rows), SUM(rows_checked), "
-        "STRING_AGG(CASE WHEN failing_rows > 0 THEN file_name END, ', ') "
-        "FROM row_validations GROUP BY table_name, check_name ORDER BY table_name, check_name"
+        "WITH screened AS (SELECT DISTINCT file_id FROM quarantine WHERE reason = 'breaks_rule') "
+        "SELECT v.table_name, v.check_name, ANY_VALUE(v.severity), SUM(v.rows_checked), "
+        "COALESCE(SUM(v.failing_rows) FILTER (s.file_id IS NOT NULL), 0), "
+        "COALESCE(SUM(v.failing_rows) FILTER (s.file_id IS NULL), 0), "
+        "STRING_AGG(v.file_name, ', ' ORDER BY v.file_name) FILTER (s.file_id IS NULL AND v.failing_rows > 0) "
+        "FROM row_validations AS v LEFT JOIN screened AS s USING (file_id) "
+        "GROUP BY v.table_name, v.check_name ORDER BY v.table_name, v.check_name"
     ).fetchall()
     return [
-        Measurement(table, check, severity, "row", float(failing), 0, 0,
-                    f"{checked} staged rows checked" + (f"; failing in {files[:400]}" if files else ""))
-        for table, check, severity, failing, checked, files in rows
+        Measurement(table, check, severity, "row", float(kept), 0, 0,
+                    f"{checked} staged rows checked"
+                    + (f"; {quarantined} failing rows quarantined" if quarantined else "")
+                    + (f"; failing in the lake: {files[:400]}" if files else ""))
+        for table, check, severity, checked, quarantined, kept, files in rows
     ]
 
 
@@ -204,7 +216,9 @@ def run_models(
 ) -> None:
     """Create every model's table in dependency order, each checked against its contract."""
     contracts = all_contracts()
-    for model in models or load_models():
+    models = models or load_models()
+    _load_label_brand_terms(con, models)
+    for model in models:
         if on_step:
             on_step(model.name)
         _run_model(con, model, contracts.get(model.name))
@@ -244,11 +258,11 @@ def _load_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     con.execute(f"CREATE TABLE build_settings AS SELECT {cols}", list(model_settings.values()))
     seeds = resource_dir("sql") / "seeds"
     with (seeds / "generic_anchors.csv").open(encoding="utf-8", newline="") as fh:
-        generic = [(r["anchor_key"], r["language"]) for r in csv.DictReader(fh)]
+        generic = [(term_key(r["anchor_key"]), r["language"]) for r in csv.DictReader(fh)]
     con.execute("CREATE TABLE generic_anchors (anchor_key VARCHAR, language VARCHAR)")
     con.executemany("INSERT INTO generic_anchors VALUES (?, ?)", generic)
     terms = [
-        (domain, kind, anchor_key(normalize_anchor(term)))
+        (domain, kind, term_key(term))
         for kind, by_domain in (("brand", settings.brand_terms), ("keyword", settings.keywords))
         for domain, values in by_domain.items()
         for term in values
@@ -260,12 +274,31 @@ def _load_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         con.executemany("INSERT INTO configured_anchor_terms VALUES (?, ?, ?)", terms)
 
 
-def _run_model(con: duckdb.DuckDBPyConnection, model: Model, table: Contract | None) -> None:
-    con.execute(f"CREATE TABLE {model.name} AS {model.sql}")
-    if table is None:
-        if not model.intermediate:
-            raise ContractViolation(f"model {model.name} has no contract in schemas/{model.name}.yaml")
+def _load_label_brand_terms(con: duckdb.DuckDBPyConnection, models: list[Model]) -> None:
+    """label_brand_terms: each target domain's default brand terms, made from its label by the Python
+    normaliser that configured terms go through too. Unlike the other build inputs it derives from
+    link_observations, so it is made when the models that read it are about to run, from the rows they see."""
+    if not any("label_brand_terms" in m.depends_on for m in models):
         return
+    labels = con.execute("SELECT DISTINCT target_domain, target_domain_label FROM link_observations").fetchall()
+    terms = [(domain, term) for domain, label in labels for term in default_brand_terms(label)]
+    given = pa.table({"target_domain": pa.array([d for d, _ in terms], pa.string()),
+                      "term": pa.array([t for _, t in terms], pa.string())})
+    con.register("given_label_brand_terms", given)
+    con.execute("CREATE OR REPLACE TABLE label_brand_terms AS SELECT * FROM given_label_brand_terms")
+    con.unregister("given_label_brand_terms")
+
+
+def _run_model(con: duckdb.DuckDBPyConnection, model: Model, table: Contract | None) -> None:
+    if table is None:
+        raise ContractViolation(f"model {model.name} has no contract in schemas/{model.name}.yaml")
+    layer = "intermediate" if model.intermediate else "curated"
+    if table.layer != layer:
+        raise ContractViolation(f"schemas/{model.name}.yaml: model {model.path.name} needs layer: {layer}")
+    if model.grain != table.grain:
+        raise ContractViolation(
+            f"{model.path.name} says its grain is {model.grain}, schemas/{model.name}.yaml says {table.grain}")
+    con.execute(f"CREATE TABLE {model.name} AS {model.sql}")
     actual = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position", [model.name]

@@ -56,6 +56,8 @@ class RowCheck:
     severity: str
     rows_checked: int
     failing_rows: int
+    # Positions of the failing rows in the validated table, so that ingest can quarantine them.
+    failing_at: tuple[int, ...] = ()
 
 
 def row_expectations(table: Contract) -> list[tuple[str, str, Any]]:
@@ -93,20 +95,21 @@ class RowValidator:
         definition, rules = self._definition(table)
         if not rules:
             return []
-        failing = dict.fromkeys((name for name, _, _ in rules), 0)
+        failing: dict[str, list[int]] = {name: [] for name, _, _ in rules}
         columns = sorted({column for _, column, _ in rules})
         selected = data.select(columns)
         for offset in range(0, data.num_rows, batch_rows):
             frame = selected.slice(offset, batch_rows).to_pandas()
-            result = definition.run(batch_parameters={"dataframe": frame})
+            # COMPLETE lists the failing rows' frame index (0-based within the slice), not only their count.
+            result = definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
             by_id = {r.expectation_config.id: r for r in result.results}
             for name, _, expectation in rules:
                 outcome = by_id[expectation.id]
                 if outcome.exception_info and outcome.exception_info.get("raised_exception"):
                     raise RuntimeError(f"{table.name} {name}: {outcome.exception_info['exception_message']}")
-                failing[name] += int(outcome.result.get("unexpected_count") or 0)
-        return [RowCheck(table.name, name, column, "fail", data.num_rows, failing[name])
-                for name, column, _ in rules]
+                failing[name] += [offset + int(i) for i in outcome.result.get("unexpected_index_list") or ()]
+        return [RowCheck(table.name, name, column, "fail", data.num_rows, len(failing[name]),
+                         tuple(failing[name])) for name, column, _ in rules]
 
     def _definition(self, table: Contract) -> tuple[Any, list[tuple[str, str, Any]]]:
         if table.name not in self._definitions:

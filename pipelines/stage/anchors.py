@@ -35,6 +35,11 @@ def anchor_key(norm: str | None) -> str | None:
     return " ".join("".join(chars).split())
 
 
+def term_key(text: str) -> str:
+    """A brand term or keyword in anchor_key form, so that terms and anchors are compared as equal tokens."""
+    return anchor_key(normalize_anchor(text)) or ""
+
+
 def normalize_anchor_array(anchors: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
     """(anchor_norm, anchor_key) for a column, computed once per distinct anchor."""
     if isinstance(anchors, pa.ChunkedArray):

@@ -218,7 +218,7 @@ def _curated(home: Path) -> dict[str, list[tuple[object, ...]]]:
     out = {}
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         for name, c in all_contracts().items():
-            if c.layer == "lake":
+            if c.layer != "curated":
                 continue
             cols = ", ".join(f'"{col.name}"' for col in c.columns)
             out[name] = sorted(con.execute(f"SELECT {cols} FROM {name}").fetchall(), key=repr)

@@ -146,4 +146,4 @@ def test_metric_checks_have_a_query_and_a_bound(name: str) -> None:
         if check.kind == "metric":
             assert check.metric and (check.min is not None or check.max is not None), f"{name}.{check.name}"
         else:
-            assert check.kind in {"sql", "unique"}
+            assert check.kind == "sql" and check.sql, f"{name}.{check.name}"

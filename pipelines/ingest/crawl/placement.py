@@ -15,6 +15,10 @@ does. An element states a placement by its tag, its ARIA role, or its class and 
   colophon) → footer, header words (header, masthead) → header, both scoped like the tags above. A word
   such as has/no/with/without in the same value cancels the match ("has-sidebar" describes the layout of a
   wrapper, not a sidebar). `html` and `body` are never read: their classes describe the whole page.
+- A class or id naming a unit of content (post, entry, article, hentry) and no nav or aside word makes the
+  element sectioning content, as `article` is: `<div class="post"><header class="post-header">` is the
+  post's title block (al-folio, WordPress themes), not the page's banner, and "entry-footer" is the post's
+  tags and byline, not the page's footer.
 The link element itself is not read, only its ancestors.
 
 How it is computed (walking each link's ancestors in Python cost more than parsing the page): one CSS query
@@ -45,6 +49,7 @@ CANDIDATES: Final = "nav, aside, main, header, footer, article, section, [role],
 LINKS: Final = "a[href], area[href]"
 
 _SECTIONED: Final = 8  # state bit: inside sectioning content, where header/footer are not the page's
+_UNIT: Final = 6  # what words_placement gives for a class naming a unit of content; never a placement
 _PLACE: Final = 7  # state bits holding the placement code
 _ROOT_STATE: Final = MAIN
 
@@ -55,6 +60,7 @@ _NAV_WORDS: Final = frozenset(
 _ASIDE_WORDS: Final = frozenset({"sidebar", "sidebars", "widget", "widgets", "aside"})
 _FOOTER_WORDS: Final = frozenset({"footer", "copyright", "colophon"})
 _HEADER_WORDS: Final = frozenset({"header", "masthead"})
+_UNIT_WORDS: Final = frozenset({"post", "entry", "article", "hentry"})
 _NEGATING_WORDS: Final = frozenset({"has", "no", "with", "without"})
 _WORD: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
@@ -80,7 +86,8 @@ _ROLE_PLACEMENT: Final = {
 
 
 def words_placement(value: str) -> int:
-    """Placement a class or id value states by its words (0 when none): see the module docstring."""
+    """Placement a class or id value states by its words (0 when none, _UNIT for a unit of content): see the
+    module docstring."""
     words = {w.lower() for w in _WORD.findall(value)}
     if not words or not words.isdisjoint(_NEGATING_WORDS):
         return 0
@@ -88,6 +95,8 @@ def words_placement(value: str) -> int:
         return NAV
     if not words.isdisjoint(_ASIDE_WORDS):
         return ASIDE
+    if not words.isdisjoint(_UNIT_WORDS):
+        return _UNIT
     if not words.isdisjoint(_FOOTER_WORDS):
         return FOOTER
     if not words.isdisjoint(_HEADER_WORDS):
@@ -113,22 +122,27 @@ def classify(tag: str | None, attributes: dict[str, str | None], state: int, wor
             return placement | _SECTIONED
         if placement:
             return placement | sectioned
-    if landmark is not None and not sectioned:
-        return landmark
-    if tag in _SECTIONING_TAGS:
+    by_class = attributes.get("class")
+    by_id = attributes.get("id")
+    stated = (_stated(by_class, words) if by_class else 0, _stated(by_id, words) if by_id else 0)
+    if tag in _SECTIONING_TAGS or _UNIT in stated:
         state |= _SECTIONED
         sectioned = _SECTIONED
-    for value in (attributes.get("class"), attributes.get("id")):
-        if not value:
-            continue
-        stated = words.get(value)
-        if stated is None:
-            stated = words[value] = words_placement(value)
-        if stated in _SECTIONING_PLACEMENTS:
-            return stated | _SECTIONED
-        if stated and not sectioned:
-            return stated
+    if landmark is not None and not sectioned:
+        return landmark
+    for placement in stated:
+        if placement in _SECTIONING_PLACEMENTS:
+            return placement | _SECTIONED
+        if placement and placement != _UNIT and not sectioned:
+            return placement
     return state
+
+
+def _stated(value: str, words: dict[str, int]) -> int:
+    stated = words.get(value)
+    if stated is None:
+        stated = words[value] = words_placement(value)
+    return stated
 
 
 class Painter:
