@@ -22,7 +22,10 @@ from pipelines.local_airflow import DEFAULT_POSTGRES, DatabaseUnreachable, serve
 from pipelines.models.build import BuildReport, ContractViolation, Superseded, build
 from pipelines.models.graph import load_models
 from pipelines.quality.checks import QualityGateFailed, data_docs_index
-from pipelines.report import domain_report
+from pipelines.report import MODES, Filters, ScopeError, load_profile, resolve_scope
+from pipelines.report.export import EXPORT_FORMATS, ExportError, export_table
+from pipelines.report.html import write_html
+from pipelines.report.terminal import print_profile, profile_json
 
 console = Console(stderr=False)
 err = Console(stderr=True)
@@ -160,20 +163,69 @@ def rollback_cmd(home: Path | None) -> None:
 
 
 @main.command("report")
-@click.argument("domain")
+@click.argument("target")
 @home_option
-@click.option("--top", default=10, show_default=True, help="Rows in each top list.")
-def report_cmd(domain: str, home: Path | None, top: int) -> None:
-    """A target domain's profile: totals, top referring domains, anchor mix, velocity."""
+@click.option("--mode", type=click.Choice(MODES), default=None,
+              help="What TARGET covers [default: a trailing * a prefix, a path the exact URL, a bare host it and "
+              "its subdomains, a registrable domain every host of it].")
+@click.option("--page", default=None, help="Report one target page (exact URL) instead of TARGET's scope.")
+@click.option("--since", default=None, callback=_parse_day, help="Only backlinks last seen on or after this day.")
+@click.option("--until", default=None, callback=_parse_day, help="Only backlinks first seen on or before this day.")
+@click.option("--live-only", is_flag=True, help="Only live backlinks.")
+@click.option("--limit", "--top", "limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
+              help="Rows in each top list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+@click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the profile as one self-contained HTML file.")
+def report_cmd(target: str, home: Path | None, mode: str | None, page: str | None, since: date | None,
+               until: date | None, live_only: bool, limit: int, as_json: bool, html_out: Path | None) -> None:
+    """A target's profile: totals, referring domains, anchors, velocity, lost links, coverage."""
+    settings = load_settings(home)
+    try:
+        scope = resolve_scope(page, "exact") if page else resolve_scope(target, mode)
+    except ScopeError as exc:
+        raise click.BadParameter(str(exc), param_hint="TARGET") from None
+    try:
+        con = Warehouse(settings.home).connect()
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from None
+    with con:
+        profile = load_profile(con, scope, Filters(since, until, live_only), limit=limit)
+        if profile is None:
+            # Plain echo: rich would wrap a long target or path into shreds at 80 columns.
+            click.echo(f"no backlinks of {scope.display} ({scope.label}) in {settings.warehouse}", err=True)
+            sys.exit(1)
+        if as_json:
+            click.echo(profile_json(profile))
+        else:
+            print_profile(profile, console)
+        if html_out is not None:
+            write_html(profile, html_out)
+            click.echo(f"HTML report: {html_out}", err=as_json)
+
+
+@main.command("export")
+@click.argument("table")
+@home_option
+@click.option("--target", required=True, help="Target registrable domain (any host or URL of it).")
+@click.option("--where", "wheres", multiple=True, metavar="COLUMN<OP>VALUE",
+              help="Filter, repeatable: COLUMN=VALUE, !=, <, <=, >, >= or ~ (contains); COLUMN is one of the "
+              "table's columns and VALUE is bound as a parameter.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+def export_cmd(table: str, home: Path | None, target: str, wheres: tuple[str, ...], fmt: str, out: Path) -> None:
+    """Write one curated table's rows for a target, filtered, as CSV, Parquet or XLSX."""
     settings = load_settings(home)
     try:
         con = Warehouse(settings.home).connect()
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from None
     with con:
-        if not domain_report(con, domain.strip().lower(), top, console):
-            err.print(f"[red]{domain} is not a target in {settings.warehouse}[/red]")
-            sys.exit(1)
+        try:
+            rows = export_table(con, table, target, wheres, fmt, out)
+        except ExportError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"wrote {rows:,} rows of {table} to {out}")
 
 
 @main.command("demo")
@@ -200,9 +252,15 @@ def demo_cmd(home: Path | None, seed: int, n_domains: int) -> None:
     _print_outcomes(outcomes)
     report = _build_with_progress(settings)
     _print_build(report)
+    html_path = root / "report.html"
     with Warehouse(settings.home).connect() as con:
         for target in manifest.targets:
-            domain_report(con, target, 5, console)
+            profile = load_profile(con, resolve_scope(target), limit=5)
+            if profile is not None:
+                print_profile(profile, console)
+        main_profile = load_profile(con, resolve_scope(manifest.targets[0]))
+        if main_profile is not None:
+            write_html(main_profile, html_path)
     # Quoted for a shell (and the path as a Python literal), so a home with quotes or spaces pastes as it is.
     snippet = (f"import duckdb; print(duckdb.connect({str(report.warehouse)!r}, read_only=True)"
                ".sql('FROM referring_domains LIMIT 10'))")
@@ -210,6 +268,7 @@ def demo_cmd(home: Path | None, seed: int, n_domains: int) -> None:
         f"\nQuery it: linkindex report DOMAIN --home {shlex.quote(str(settings.home))}\n"
         f"      or: uv run python -c {shlex.quote(snippet)}", markup=False, highlight=False,
     )
+    click.echo(f"HTML report of {manifest.targets[0]}: {html_path}")
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
 
