@@ -189,7 +189,7 @@ def _load_export(
         encoding=result.encoding, compression=result.compression, delimiter=result.delimiter,
         rows_read=result.rows_read, suspected_row_cap=result.rows_read in ROW_CAPS,
     )
-    day, day_source = _observed_on(result, observed_on)
+    day, day_source = _observed_on(result, observed_on, path, today)
     export_target = target_dom or _hinted_target(result, resolver)
     row.update(observed_on=day, observed_on_source=day_source)
     ingest_cols = {"file_id": file_id, "file_name": path.name, "observed_on": day}
@@ -354,8 +354,13 @@ def _record(unit: FileUnit, row: dict[str, object]) -> Outcome:
     )
 
 
-def _observed_on(result: ReadResult, given: date | None) -> tuple[date, str]:
-    """What the file vouches for: the option, else the export time in its name, else its newest last-seen."""
+def _observed_on(result: ReadResult, given: date | None, path: Path, today: date) -> tuple[date, str]:
+    """What the file vouches for: the option, else the export time in its name, else its newest last-seen.
+
+    Some reports state no date at all (Semrush Comparison, Ahrefs Referring IPs). A folder of mixed exports
+    must still ingest, so such a file is dated by its modification time (the day the export was saved, as
+    long as it is not copied with a new mtime), else by the ingest day, and the outcome says which.
+    """
     if given is not None:
         return given, "option"
     if result.exported_at is not None:
@@ -365,9 +370,14 @@ def _observed_on(result: ReadResult, given: date | None) -> tuple[date, str]:
             newest = pc.max(result.rows[column]).as_py()
             if newest is not None:
                 return newest.date(), "last_seen"
-    raise IngestInputError(
-        f"{result.source_system} {result.report} file states no date: pass --observed-on YYYY-MM-DD"
-    )
+    try:
+        day, source = datetime.fromtimestamp(path.stat().st_mtime, UTC).date(), "file_mtime"
+    except OSError:
+        day, source = today, "ingest_time"
+    log.warning("%s: %s %s states no date; dated %s by its %s (pass --observed-on to set it)",
+                path.name, result.source_system, result.report, day.isoformat(),
+                "modification time" if source == "file_mtime" else "ingest day")
+    return day, source
 
 
 def _hinted_target(result: ReadResult, resolver: DomainResolver) -> str | None:
